@@ -1,0 +1,39 @@
+package driver
+
+import (
+	"context"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
+)
+
+// Scope tells Observe which objects to list: those owned by one mesh, at the
+// given sites of the driver's cloud.
+type Scope struct {
+	Mesh  string
+	Sites []string
+}
+
+// Secrets gives drivers what they may not store: derived PSKs, looked up by
+// the object being created or updated. Drivers send them to the cloud and
+// never log them or put them in errors.
+type Secrets interface {
+	PSK(o plan.Object) (string, error)
+}
+
+// Driver converges one target.
+//
+// The contract:
+//   - Observe lists what exists for the scope, one paginated list per object
+//     kind filtered by ownership tags, and never mutates anything.
+//   - Create, Update and Delete are idempotent: creating an object that
+//     exists (found by its ownership key) adopts it; deleting one that is gone
+//     succeeds. Create returns the object with its ID and observed attributes.
+//   - Errors name the object (kind and key or ID) and never carry secrets.
+//   - Retryable tells the engine which errors are worth another attempt.
+type Driver interface {
+	Observe(ctx context.Context, scope Scope) ([]plan.Object, error)
+	Create(ctx context.Context, o plan.Object, s Secrets) (plan.Object, error)
+	Update(ctx context.Context, desired, observed plan.Object, s Secrets) (plan.Object, error)
+	Delete(ctx context.Context, o plan.Object) error
+	Retryable(err error) bool
+}

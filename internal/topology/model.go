@@ -1,0 +1,86 @@
+package topology
+
+import "net/netip"
+
+// Cloud is where a site lives.
+type Cloud string
+
+const (
+	AWS   Cloud = "aws"
+	GCP   Cloud = "gcp"
+	Azure Cloud = "azure"
+	Host  Cloud = "host"
+)
+
+// Clouds lists every supported cloud, in a stable order.
+var Clouds = []Cloud{AWS, GCP, Azure, Host}
+
+// Kind of topology the mesh compiles.
+type Kind string
+
+const (
+	Full     Kind = "full"
+	HubSpoke Kind = "hub_spoke"
+	Links    Kind = "links"
+)
+
+// Transport carried by a link.
+type Transport string
+
+const (
+	IPsec     Transport = "ipsec"
+	WireGuard Transport = "wireguard"
+)
+
+// AWS gateway flavours for an AWS site.
+const (
+	GatewayVGW = "vgw"
+	GatewayTGW = "tgw"
+)
+
+// Site is one network in one place.
+type Site struct {
+	Name      string
+	Cloud     Cloud
+	Region    string
+	NetworkID string
+	// CIDRs as written, so problems can quote them; Prefixes holds the parsed
+	// form once Validate has accepted them.
+	CIDRs    []string
+	Prefixes []netip.Prefix
+	// ASN is 0 when crosslink should allocate one.
+	ASN uint32
+	// Agent is the https endpoint of the crosslink agent (host sites only).
+	Agent string
+	// Gateway is "vgw" or "tgw" for AWS sites ("" means vgw).
+	Gateway string
+}
+
+// Link is an adjacency between two sites. A and B are site names; for
+// explicit links Transport may be empty (chosen from the clouds).
+type Link struct {
+	A, B      string
+	Transport Transport
+}
+
+// Mesh is the whole desired topology.
+type Mesh struct {
+	Name       string
+	Topology   Kind
+	Hubs       []string
+	Links      []Link // only for Topology == Links
+	Redundancy int
+	PSKEpoch   int64
+	KeyEpoch   int64
+	Sites      []Site
+}
+
+// Site returns the site with the given name.
+func (m *Mesh) Site(name string) (Site, bool) {
+	for _, s := range m.Sites {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Site{}, false
+}

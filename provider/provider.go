@@ -1,0 +1,106 @@
+package provider
+
+import (
+	"context"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+)
+
+var (
+	_ provider.Provider              = (*crosslinkProvider)(nil)
+	_ provider.ProviderWithFunctions = (*crosslinkProvider)(nil)
+)
+
+// MeshSecretEnv names the environment variable that may hold the mesh secret.
+const MeshSecretEnv = "CROSSLINK_MESH_SECRET"
+
+// Option changes how the provider is built (tests use it to inject drivers).
+type Option func(*crosslinkProvider)
+
+// WithDrivers makes the given drivers, keyed by cloud, available to apply.
+func WithDrivers(d map[string]driver.Driver) Option {
+	return func(p *crosslinkProvider) { p.drivers = d }
+}
+
+// New returns a constructor for the provider, as providerserver wants it.
+func New(version string, opts ...Option) func() provider.Provider {
+	return func() provider.Provider {
+		p := &crosslinkProvider{version: version, drivers: map[string]driver.Driver{}}
+		for _, o := range opts {
+			o(p)
+		}
+		return p
+	}
+}
+
+type crosslinkProvider struct {
+	version string
+	drivers map[string]driver.Driver
+}
+
+// providerData is what resources and data sources receive from Configure.
+type providerData struct {
+	drivers    map[string]driver.Driver
+	meshSecret []byte // nil when neither the config nor the environment has one
+}
+
+type providerModel struct {
+	MeshSecret types.String `tfsdk:"mesh_secret"`
+}
+
+func (p *crosslinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "crosslink"
+	resp.Version = p.version
+}
+
+func (p *crosslinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		Description: "crosslink connects networks across AWS, GCP, Azure and Linux hosts: " +
+			"describe sites and a topology, and plan shows every tunnel, address, route and failover path.",
+		Attributes: map[string]schema.Attribute{
+			"mesh_secret": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				Description: "Secret from which every tunnel's pre-shared key is derived (HKDF). " +
+					"Needed to apply, not to plan. May also be set with the " + MeshSecretEnv + " environment variable.",
+			},
+		},
+	}
+}
+
+func (p *crosslinkProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{drivers: p.drivers}
+	switch {
+	case !m.MeshSecret.IsNull() && !m.MeshSecret.IsUnknown():
+		data.meshSecret = []byte(m.MeshSecret.ValueString())
+	case os.Getenv(MeshSecretEnv) != "":
+		data.meshSecret = []byte(os.Getenv(MeshSecretEnv))
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+}
+
+func (p *crosslinkProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{}
+}
+
+func (p *crosslinkProvider) DataSources(context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+func (p *crosslinkProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{}
+}
