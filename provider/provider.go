@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -21,6 +23,9 @@ var (
 
 // MeshSecretEnv names the environment variable that may hold the mesh secret.
 const MeshSecretEnv = "CROSSLINK_MESH_SECRET"
+
+// minSecretLen keeps HKDF's input key strong enough (and FIPS-acceptable).
+const minSecretLen = 16
 
 // Option changes how the provider is built (tests use it to inject drivers).
 type Option func(*crosslinkProvider)
@@ -89,18 +94,24 @@ func (p *crosslinkProvider) Configure(ctx context.Context, req provider.Configur
 	case os.Getenv(MeshSecretEnv) != "":
 		data.meshSecret = []byte(os.Getenv(MeshSecretEnv))
 	}
+	if n := len(data.meshSecret); n > 0 && n < minSecretLen {
+		// The secret is never echoed back, only its length.
+		resp.Diagnostics.AddAttributeError(path.Root("mesh_secret"), "Mesh secret too short",
+			fmt.Sprintf("The mesh secret has %d bytes; use at least %d (32 random bytes are best), since every pre-shared key derives from it.", n, minSecretLen))
+		return
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
 
 func (p *crosslinkProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{NewMeshResource}
 }
 
 func (p *crosslinkProvider) DataSources(context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{NewFailureAnalysisDataSource}
 }
 
 func (p *crosslinkProvider) Functions(context.Context) []func() function.Function {
-	return []func() function.Function{}
+	return []func() function.Function{NewCIDROverlapsFunction}
 }

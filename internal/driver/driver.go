@@ -13,11 +13,11 @@ type Scope struct {
 	Sites []string
 }
 
-// Secrets gives drivers what they may not store: derived PSKs, looked up by
-// the object being created or updated. Drivers send them to the cloud and
-// never log them or put them in errors.
+// Secrets gives drivers what they may not store: the PSK of a tunnel (by
+// tunnel key) at the mesh's current epoch. Drivers send it to the cloud and
+// never log it or put it in errors.
 type Secrets interface {
-	PSK(o plan.Object) (string, error)
+	PSK(tunnel string) (string, error)
 }
 
 // Driver converges one target.

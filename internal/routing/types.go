@@ -20,10 +20,10 @@ type PairPaths struct {
 // Preference is what a site announces over one BGP session (one tunnel, one
 // direction) to make primaries win: a MED and an AS-path prepend count.
 type Preference struct {
-	Tunnel   string // tunnel key
+	Tunnel    string // tunnel key
 	Announcer string // site that announces
-	MED      uint32
-	Prepend  int
+	MED       uint32
+	Prepend   int
 }
 
 // Route is one entry a site installs (or its cloud router learns) for a
@@ -56,5 +56,16 @@ type Result struct {
 	WeakPoints  []WeakPoint  // sorted by Element
 	// Shortfall lists pairs with fewer disjoint paths than the mesh's
 	// redundancy asks for, with the number found.
+	Shortfall map[[2]string]int
+}
+
+// WhatIfResult is the state of the mesh with some elements removed.
+type WhatIfResult struct {
+	// Pairs holds every pair (A < B), sorted; a disconnected pair has an
+	// empty Primary.
+	Pairs []PairPaths
+	// Disconnected lists the pairs left without any path, sorted.
+	Disconnected [][2]string
+	// Shortfall, as in Result, for the reduced mesh.
 	Shortfall map[[2]string]int
 }

@@ -7,14 +7,16 @@ import "sort"
 // mesh that Validate accepted.
 func Adjacencies(m *Mesh) []Link {
 	var out []Link
+	cloud := make(map[string]Cloud, len(m.Sites))
+	for _, s := range m.Sites {
+		cloud[s.Name] = s.Cloud
+	}
 	add := func(a, b string, t Transport) {
 		if a > b {
 			a, b = b, a
 		}
-		sa, _ := m.Site(a)
-		sb, _ := m.Site(b)
 		if t == "" {
-			t = TransportFor(sa.Cloud, sb.Cloud)
+			t = TransportFor(cloud[a], cloud[b])
 		}
 		out = append(out, Link{A: a, B: b, Transport: t})
 	}

@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+)
+
+// Options tune Run. The zero value is usable.
+type Options struct {
+	// Parallelism is the most actions in flight at once. Default 8.
+	Parallelism int
+	Retry       Retry
+	// Progress is called after every finished action, success or failure,
+	// one call at a time and before any action that waits for it starts, so
+	// it is the place to save state. Keep it quick: it holds up scheduling.
+	Progress func(Done)
+	// Sleep waits for d or until ctx is done. Default: a timer. Tests make it
+	// instant.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now reads the clock for Done's timings. Default: time.Now.
+	Now func() time.Time
+}
+
+// Retry is the policy for errors the driver calls retryable.
+type Retry struct {
+	// MaxAttempts counts the first call too; 1 disables retries. Default 5.
+	MaxAttempts int
+	// The n-th retry waits a uniform random time in [0, min(MaxDelay,
+	// BaseDelay·2ⁿ⁻¹)]: full jitter, so throttled callers spread out.
+	// Defaults 1s and 30s.
+	BaseDelay, MaxDelay time.Duration
+	// Rand draws the jitter; Run serializes its use. Default: seeded from
+	// the clock.
+	Rand *rand.Rand
+}
+
+func (o Options) withDefaults() Options {
+	if o.Parallelism <= 0 {
+		o.Parallelism = 8
+	}
+	if o.Retry.MaxAttempts <= 0 {
+		o.Retry.MaxAttempts = 5
+	}
+	if o.Retry.BaseDelay <= 0 {
+		o.Retry.BaseDelay = time.Second
+	}
+	if o.Retry.MaxDelay <= 0 {
+		o.Retry.MaxDelay = 30 * time.Second
+	}
+	if o.Retry.Rand == nil {
+		seed := uint64(time.Now().UnixNano())
+		o.Retry.Rand = rand.New(rand.NewPCG(seed, seed>>32|1))
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = func(Done) {}
+	}
+	return o
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

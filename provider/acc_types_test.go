@@ -1,0 +1,5 @@
+package provider
+
+import "github.com/hashicorp/terraform-plugin-testing/terraform"
+
+type terraformState = terraform.State

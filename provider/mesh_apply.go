@@ -1,0 +1,230 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/alloc"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/engine"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/topology"
+)
+
+// buildDesired runs the core pipeline with the prior state's allocation.
+func buildDesired(ctx context.Context, mesh *topology.Mesh, prior *meshModel, diags *diag.Diagnostics) (*plan.Desired, topology.Problems) {
+	prev := priorAllocation(ctx, prior, diags)
+	d, ps := plan.Build(mesh, prev)
+	addProblems(diags, ps)
+	return d, ps
+}
+
+// meshSecrets derives PSKs on demand; nothing is stored.
+type meshSecrets struct {
+	secret []byte
+	mesh   string
+	epoch  int64
+}
+
+func (s meshSecrets) PSK(tunnel string) (string, error) {
+	if len(s.secret) == 0 {
+		return "", errors.New("no mesh secret is configured")
+	}
+	return alloc.PSK(s.secret, s.mesh, tunnel, s.epoch), nil
+}
+
+// drivers returns the driver for every cloud the mesh uses, or a diagnostic
+// on each site whose cloud this build cannot apply — before anything runs.
+func (r *meshResource) drivers(mesh *topology.Mesh, diags *diag.Diagnostics) map[string]driver.Driver {
+	out := map[string]driver.Driver{}
+	for i, s := range mesh.Sites {
+		var d driver.Driver
+		if r.data != nil {
+			d = r.data.drivers[string(s.Cloud)]
+		}
+		if d == nil {
+			diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("cloud"), "No driver for this cloud",
+				fmt.Sprintf("Site %q is in %s, and this build of crosslink cannot apply %s objects yet. Plan works without it; apply stopped before changing anything.", s.Name, s.Cloud, s.Cloud))
+			continue
+		}
+		out[string(s.Cloud)] = d
+	}
+	return out
+}
+
+// observe lists what every driver holds for the mesh, in parallel.
+func observe(ctx context.Context, mesh *topology.Mesh, ds map[string]driver.Driver) ([]plan.Object, error) {
+	sites := map[string][]string{}
+	for _, s := range mesh.Sites {
+		sites[string(s.Cloud)] = append(sites[string(s.Cloud)], s.Name)
+	}
+	clouds := make([]string, 0, len(ds))
+	for c := range ds {
+		clouds = append(clouds, c)
+	}
+	sort.Strings(clouds)
+	results := make([][]plan.Object, len(clouds))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, c := range clouds {
+		g.Go(func() error {
+			objs, err := ds[c].Observe(gctx, driver.Scope{Mesh: mesh.Name, Sites: sites[c]})
+			if err != nil {
+				return fmt.Errorf("reading %s objects of mesh %q: %w", c, mesh.Name, err)
+			}
+			results[i] = objs
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var all []plan.Object
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all, nil
+}
+
+// converge makes the clouds hold the planned objects. It fills planned's
+// objects with what exists afterwards, also after a failure, and reports
+// whether everything succeeded.
+func (r *meshResource) converge(ctx context.Context, planned, prior *meshModel, diags *diag.Diagnostics) bool {
+	mesh, ok := planned.toMesh(ctx, diags)
+	if !ok {
+		diags.AddError("Mesh configuration still unknown at apply", "Some mesh input is unknown at apply time; this is a bug in the provider or an upstream resource.")
+		return false
+	}
+	d, ps := buildDesired(ctx, mesh, prior, diags)
+	if len(ps) > 0 || diags.HasError() {
+		return false
+	}
+	planned.setComputed(ctx, d, diags)
+	ds := r.drivers(mesh, diags)
+	if diags.HasError() {
+		return false
+	}
+	secrets := meshSecrets{mesh: mesh.Name, epoch: mesh.PSKEpoch}
+	if r.data != nil {
+		secrets.secret = r.data.meshSecret
+	}
+	if len(secrets.secret) == 0 && needsPSK(d) {
+		diags.AddError("Missing mesh secret",
+			"Applying IPsec tunnels needs the mesh secret their pre-shared keys are derived from: set mesh_secret in the provider block or the "+MeshSecretEnv+" environment variable. Nothing was changed.")
+		return false
+	}
+	known := map[string]bool{}
+	if prior != nil {
+		for k := range stateObjects(ctx, prior.Objects, diags) {
+			known[k] = true
+		}
+	}
+	state, ok := r.run(ctx, mesh, d.Objects, known, ds, secrets, diags)
+	planned.Objects = objectsValue(ctx, d.Objects, ids(state), diags)
+	if !ok {
+		// Record objects that exist but are not (or no longer) desired too,
+		// so the next plan shows them and nothing is forgotten.
+		planned.Objects = withExtra(ctx, planned.Objects, d.Objects, state, diags)
+	}
+	return ok
+}
+
+// run observes, diffs and executes; it returns what exists afterwards.
+func (r *meshResource) run(ctx context.Context, mesh *topology.Mesh, desired []plan.Object, known map[string]bool,
+	ds map[string]driver.Driver, secrets driver.Secrets, diags *diag.Diagnostics) (map[string]plan.Object, bool) {
+	observed, err := observe(ctx, mesh, ds)
+	if err != nil {
+		diags.AddError("Reading the mesh's cloud objects failed", err.Error())
+		return nil, false
+	}
+	g, err := plan.Diff(desired, observed, known)
+	if err != nil {
+		diags.AddError("Planning the mesh's changes failed", err.Error())
+		return nil, false
+	}
+	state := map[string]plan.Object{}
+	for _, o := range observed {
+		state[o.Key] = o
+	}
+	tflog.Info(ctx, "converging mesh", map[string]any{"mesh": mesh.Name, "actions": g.Len()})
+	_, err = engine.Run(ctx, g, ds, secrets, engine.Options{Progress: func(d engine.Done) {
+		d.Record(state)
+		if d.Err == nil {
+			tflog.Debug(ctx, "finished", map[string]any{"action": d.Action.String(), "id": d.Object.ID})
+		}
+	}})
+	if err != nil {
+		diags.AddError("Applying the mesh failed", err.Error()+
+			"\n\nWhat was finished is recorded; apply again to converge the rest.")
+		return state, false
+	}
+	return state, true
+}
+
+func (r *meshResource) refresh(ctx context.Context, state *meshModel, diags *diag.Diagnostics) {
+	mesh, ok := state.toMesh(ctx, diags)
+	if !ok || r.data == nil {
+		return
+	}
+	ds := map[string]driver.Driver{}
+	for _, s := range mesh.Sites {
+		d := r.data.drivers[string(s.Cloud)]
+		if d == nil {
+			return // without every driver the refresh would be partial: keep state
+		}
+		ds[string(s.Cloud)] = d
+	}
+	d, ps := plan.Build(mesh, priorAllocation(ctx, state, diags))
+	if len(ps) > 0 {
+		return
+	}
+	observed, err := observe(ctx, mesh, ds)
+	if err != nil {
+		diags.AddError("Refreshing the mesh's cloud objects failed", err.Error())
+		return
+	}
+	state.Objects = observedValue(ctx, d.Objects, observed, diags)
+}
+
+func (r *meshResource) destroy(ctx context.Context, state *meshModel, diags *diag.Diagnostics) bool {
+	mesh, ok := state.toMesh(ctx, diags)
+	if !ok {
+		return false
+	}
+	ds := r.drivers(mesh, diags)
+	if diags.HasError() {
+		return false
+	}
+	known := map[string]bool{}
+	for k := range stateObjects(ctx, state.Objects, diags) {
+		known[k] = true
+	}
+	left, ok := r.run(ctx, mesh, nil, known, ds, meshSecrets{}, diags)
+	if !ok {
+		state.Objects = withExtra(ctx, objectsValue(ctx, nil, nil, diags), nil, left, diags)
+	}
+	return ok
+}
+
+func needsPSK(d *plan.Desired) bool {
+	for _, t := range d.Alloc.Tunnels {
+		if t.Transport == topology.IPsec {
+			return true
+		}
+	}
+	return false
+}
+
+func ids(state map[string]plan.Object) map[string]string {
+	out := make(map[string]string, len(state))
+	for k, o := range state {
+		out[k] = o.ID
+	}
+	return out
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Plans examples/quickstart (or the directory given as $1) against the local
+# build of the provider, served from ./bin through dev_overrides (no init, no
+# network), and prints the planned tunnels and each pair's primary and backup
+# paths of crosslink_mesh.quickstart (MESH=<address> to pick another).
+# The example is copied to a temporary directory, so it stays clean. The plan
+# itself is printed only when it fails, or with DEMO_VERBOSE=1.
+# Needs: make build, make tofu (bin/.tf-path), jq.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$CROSSLINK_ROOT"
+tf_sanitize_env
+need_cmd jq
+need_provider
+tf="$(tf_path)"
+example="${1:-$CROSSLINK_ROOT/examples/quickstart}"
+mesh="${MESH:-crosslink_mesh.quickstart}"
+[ -d "$example" ] || die "no example directory $example"
+compgen -G "$example/*.tf" >/dev/null || die "no .tf file in $example"
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/work"
+cp -r "$example"/. "$tmp/work/"
+rm -rf "$tmp/work/.terraform" "$tmp/work"/terraform.tfstate* "$tmp/work/.terraform.lock.hcl"
+tf_dev_config "$tmp/cli.tfrc" "crosslink/crosslink"
+export TF_CLI_CONFIG_FILE="$tmp/cli.tfrc" TF_IN_AUTOMATION=1
+color=()
+[ -t 1 ] || color=(-no-color)
+
+say "$(tf_version "$tf"): plan ${example#"$CROSSLINK_ROOT"/} with the local provider build (dev_overrides)"
+if ! "$tf" -chdir="$tmp/work" plan -input=false -lock=false "${color[@]}" -out=tfplan >"$tmp/plan.log" 2>&1; then
+  cat "$tmp/plan.log" >&2
+  die "plan of ${example#"$CROSSLINK_ROOT"/} failed (see the diagnostics above)"
+fi
+if [ -n "${DEMO_VERBOSE:-}" ]; then cat "$tmp/plan.log"; else
+  grep -E 'Plan:|No changes' "$tmp/plan.log" | sed 's/^/    /' >&2 || true
+  say "(DEMO_VERBOSE=1 prints the whole plan)"
+fi
+"$tf" -chdir="$tmp/work" show -json tfplan >"$tmp/plan.json" || die "show -json of the saved plan failed"
+
+jq -r --arg addr "$mesh" -f "$CROSSLINK_ROOT/scripts/demo-report.jq" "$tmp/plan.json" ||
+  die "could not read $mesh from the plan (is it in ${example#"$CROSSLINK_ROOT"/}?)"
