@@ -36,7 +36,10 @@ echo
 say "acceptance tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$skipped" -gt 0 ]; then
   say "skipped (with reason):"
-  grep -A2 '^--- SKIP: TestAcc' "$log" | grep -v '^--$' | sed 's/^/    /' >&2
+  # -v streams t.Skip's message under the test's last === RUN/CONT header.
+  awk '/^=== (RUN|CONT|PAUSE|NAME) / { cur = $3; next }
+       /^    [^ ].*_test\.go:[0-9]+:/ { msg[cur] = msg[cur] "\n        " substr($0, 5); next }
+       /^--- SKIP: TestAcc/ { print "    " $3 msg[$3] }' "$log" >&2
 fi
 if [ $((passed + failed + skipped)) -eq 0 ] && [ "$status" -eq 0 ]; then
   say "WARNING: no TestAcc* test exists yet in acctest/ or provider/"

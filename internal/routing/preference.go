@@ -7,35 +7,41 @@ import (
 
 // BGP preferences.
 //
-// Model: every site is one AS; every tunnel carries one eBGP session; a
-// site announces its own prefixes and re-announces its best route to every
-// neighbour. Best-path selection: shortest AS path, then lowest MED, MED
-// compared across neighbours (always-compare-med). MED is not passed on;
-// prepends are.
+// Model: every site is one AS (distinct ASNs assumed); every tunnel carries
+// one eBGP session; a site announces its own prefixes and re-announces its
+// best route to every neighbour. Best path: shortest AS path, then lowest
+// MED, MED compared across neighbours (always-compare-med). MED is not
+// passed on; prepends are.
 //
-// What a MED can do is limited: it is set per session, not per prefix, so
-// a receiver ranks its sessions once for every destination. For each
-// receiver we therefore collect, from the planned paths, ordering
-// constraints between its sessions and find one ranking that satisfies
-// them:
+// A MED is set per session, not per prefix, so a receiver ranks its
+// sessions once for all destinations. For each receiver we collect, from
+// the planned paths, ordering constraints between its sessions and find one
+// ranking (a topological order) that satisfies them:
 //   - for each destination D, the session on the primary's first tunnel
 //     must beat every other session offering D at the same AS-path length;
-//   - the first backup's first tunnel must beat the rest at its length
-//     (and no other session may offer D at a shorter length).
+//   - the first backup's first tunnel must beat the rest at its length,
+//     and no other session may offer D at a shorter length.
 //
 // A session that is the first tunnel of no planned route gets one prepend,
 // so that it only wins once everything planned is gone. Lengths are those
-// of the stable state: each neighbour announces its own primary path, and
-// a route through the receiver itself is dropped (AS-path loop).
+// of the stable state: each neighbour announces its own primary, and a
+// route through the receiver itself is dropped (AS-path loop).
 //
-// The constraints are consistent whenever the primaries are shortest in
-// hops and ties between paths of equal hops are broken the same way from
-// both ends, which the path search ensures for paths of one or two hops
-// (transit cost ranks intermediate sites globally). That covers full mesh
-// and hub-and-spoke. Where they conflict (longer paths in a "links"
-// topology; a backup that must leave on another interface than the
-// planned primary of the same neighbour), backup constraints are dropped
-// before primary ones and the pair is flagged in prefResult.
+// Limits (the pair is then flagged in prefResult, never silently wrong):
+//   - The constraints are consistent when primaries are shortest in hops
+//     and equal-hop ties are broken alike from both ends, which the path
+//     search ensures for paths of up to two hops (transit cost ranks
+//     intermediate sites globally): full mesh and hub-and-spoke are exact
+//     for primaries. Longer paths in a "links" topology may conflict, and a
+//     primary that is not a shortest path (the disjoint set gave up the
+//     shortest one) loses to the shortest in BGP. A cycle among the
+//     constraints is broken by dropping backup constraints first.
+//   - A cloud spoke with two hubs: its backup to other spokes leaves on its
+//     other interface to the second hub, while the same session must rank
+//     below the planned tunnels to the second hub itself; after a primary
+//     tunnel fails BGP then uses another tunnel to the first hub.
+//   - A backup that only exists once neighbours re-route (their primaries
+//     crossed the failed tunnel, as around a ring) is not claimed.
 
 // prefResult holds, per session (2*tunnel + side; side 0 = the session
 // where b announces to a, side 1 = a announces to b), its MED and prepend,
