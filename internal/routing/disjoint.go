@@ -44,7 +44,7 @@ type solver struct {
 	pair     uint32
 	tgt      int32 // target site of the current pair
 	dstamp   []uint32
-	delta    []int64  // potential = (sum of target distances) - delta
+	delta    []int64  // potential = (sum of target distances) - delta - h
 	flow     []uint32 // per arc: == pair when it carries flow
 	rstamp   []uint32
 	revHead  []int32 // per node: list of flow arcs entering it

@@ -55,7 +55,8 @@ func (s *site) outNode(k int32) int32 {
 }
 
 // tunnel is one tunnel: its sites (indices), the interface used at each end
-// (-1 at a host), the inside addresses and its rank in key order.
+// (-1 at a host) and the inside addresses. Its index in graph.tunnels is
+// its rank in key order, the last tie-breaker.
 type tunnel struct {
 	key          string
 	a, b         int32
@@ -89,8 +90,10 @@ func (t *tunnel) loc(s int32) int32 {
 // in node and an out node. Tunnels arrive at an interface's in node, which
 // leads only to the gateway, and leave from its out node, which only the
 // gateway reaches: transit through a site always goes through its gateway,
-// and each interface arc has capacity 1 so paths are interface-disjoint.
-// A host's tunnels attach to its gateway nodes directly.
+// and each interface arc has capacity 1 so paths are interface-disjoint
+// (an interface could only serve two paths in opposite directions at a site
+// both cross, which the gateway's capacity forbids; the ends only send or
+// only receive). A host's tunnels attach to its gateway nodes directly.
 //
 // Arcs out of each node are sorted by cost so a search can stop scanning a
 // node as soon as its cheapest remaining arc cannot beat the best path found.
