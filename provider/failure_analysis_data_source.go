@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/routing"
-	"github.com/crosslink-net/terraform-provider-crosslink/internal/topology"
 )
 
 var _ datasource.DataSource = (*failureAnalysisDataSource)(nil)
@@ -57,13 +56,8 @@ func (d *failureAnalysisDataSource) Read(ctx context.Context, req datasource.Rea
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if m.Topology.IsNull() {
-		m.Topology = types.StringValue(string(topology.Full))
-	}
-	if m.Redundancy.IsNull() {
-		m.Redundancy = types.Int64Value(1)
-	}
-	mesh, ok := m.toMesh(ctx, &resp.Diagnostics)
+	in := m.withDefaults()
+	mesh, ok := in.toMesh(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -25,6 +25,18 @@ type meshInput struct {
 	Links      []linkModel  `tfsdk:"link"`
 }
 
+// withDefaults fills the defaults the resource schema declares; config
+// values (validation, data sources) do not carry them.
+func (m meshInput) withDefaults() meshInput {
+	if m.Topology.IsNull() {
+		m.Topology = types.StringValue(string(topology.Full))
+	}
+	if m.Redundancy.IsNull() {
+		m.Redundancy = types.Int64Value(1)
+	}
+	return m
+}
+
 // field describes one schema attribute once; asResource and asDataSource
 // render it in the two schema packages the framework keeps apart.
 type field struct {

@@ -48,14 +48,8 @@ func (r *meshResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	// Defaults are not applied to config values; mirror them for validation.
-	if m.Topology.IsNull() {
-		m.Topology = typesString(string(topology.Full))
-	}
-	if m.Redundancy.IsNull() {
-		m.Redundancy = typesInt64(1)
-	}
-	mesh, ok := m.toMesh(ctx, &resp.Diagnostics)
+	in := m.withDefaults()
+	mesh, ok := in.toMesh(ctx, &resp.Diagnostics)
 	if !ok {
 		return
 	}

@@ -199,18 +199,15 @@ func (c *compiler) host(s topology.Site, es []end) {
 	}
 }
 
-// depsOf returns the key a ref points at, so references are also ordering.
+// depsOf returns the keys a value refers to (parsed as Resolve does), so
+// references are also ordering.
 func depsOf(v string) []string {
-	if !strings.HasPrefix(v, "${") {
-		return nil
-	}
-	body := strings.TrimSuffix(strings.TrimPrefix(v, "${"), "}")
-	if i := strings.LastIndexByte(body, '/'); i >= 0 {
-		if j := strings.IndexByte(body[i:], '.'); j >= 0 {
-			return []string{body[:i+j]}
-		}
-	}
-	return nil
+	var keys []string
+	resolveValue(v, func(key string) (Object, bool) {
+		keys = append(keys, key)
+		return Object{}, false
+	})
+	return keys
 }
 
 func dedupe(xs []string) []string {
