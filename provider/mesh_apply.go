@@ -13,6 +13,7 @@ import (
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/alloc"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	hostdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/host"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/engine"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/topology"
@@ -49,6 +50,14 @@ func (r *meshResource) drivers(mesh *topology.Mesh, diags *diag.Diagnostics) map
 		if r.data != nil {
 			d = r.data.drivers[string(s.Cloud)]
 		}
+		if d == nil && s.Cloud == topology.Host {
+			if r.data == nil || r.data.hosts == nil {
+				diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("agent"), "No agent credentials",
+					fmt.Sprintf("Site %q is a host site; to reach its agent the provider needs a hosts block with ca_cert, client_cert and client_key. Apply stopped before changing anything.", s.Name))
+				continue
+			}
+			d = hostDriver(mesh, *r.data.hosts)
+		}
 		if d == nil {
 			diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("cloud"), "No driver for this cloud",
 				fmt.Sprintf("Site %q is in %s, and this build of crosslink cannot apply %s objects yet. Plan works without it; apply stopped before changing anything.", s.Name, s.Cloud, s.Cloud))
@@ -57,6 +66,17 @@ func (r *meshResource) drivers(mesh *topology.Mesh, diags *diag.Diagnostics) map
 		out[string(s.Cloud)] = d
 	}
 	return out
+}
+
+// hostDriver reaches the agents of the mesh's host sites.
+func hostDriver(mesh *topology.Mesh, creds hostdriver.Credentials) driver.Driver {
+	agents := map[string]string{}
+	for _, s := range mesh.Sites {
+		if s.Cloud == topology.Host {
+			agents[s.Name] = s.Agent
+		}
+	}
+	return hostdriver.New(mesh.Name, agents, creds, hostdriver.Options{})
 }
 
 // observe lists what every driver holds for the mesh, in parallel.

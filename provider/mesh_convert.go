@@ -24,7 +24,7 @@ func (m *meshInput) toMesh(ctx context.Context, diags *diag.Diagnostics) (mesh *
 		}
 		return true
 	}
-	if !known(m.Name, m.Topology, m.Hubs, m.Redundancy, m.PSKEpoch, m.KeyEpoch) {
+	if !known(m.Name, m.Topology, m.Hubs, m.Redundancy, m.PSKEpoch, m.KeyEpoch, m.HoldTime) {
 		return nil, false
 	}
 	mesh = &topology.Mesh{
@@ -33,6 +33,7 @@ func (m *meshInput) toMesh(ctx context.Context, diags *diag.Diagnostics) (mesh *
 		Redundancy: int(m.Redundancy.ValueInt64()),
 		PSKEpoch:   m.PSKEpoch.ValueInt64(),
 		KeyEpoch:   m.KeyEpoch.ValueInt64(),
+		HoldTime:   int(m.HoldTime.ValueInt64()),
 	}
 	diags.Append(m.Hubs.ElementsAs(ctx, &mesh.Hubs, false)...)
 	for _, s := range m.Sites {

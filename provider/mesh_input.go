@@ -21,6 +21,7 @@ type meshInput struct {
 	Redundancy types.Int64  `tfsdk:"redundancy"`
 	PSKEpoch   types.Int64  `tfsdk:"psk_epoch"`
 	KeyEpoch   types.Int64  `tfsdk:"key_epoch"`
+	HoldTime   types.Int64  `tfsdk:"host_bgp_hold_time"`
 	Sites      []siteModel  `tfsdk:"site"`
 	Links      []linkModel  `tfsdk:"link"`
 }

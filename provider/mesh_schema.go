@@ -55,6 +55,11 @@ func (r *meshResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Description: "Bump to rotate the WireGuard keys of host links (generated on the hosts; only public keys leave them).",
 				Validators:  []validator.Int64{int64validator.AtLeast(0)},
 			},
+			"host_bgp_hold_time": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(topology.DefaultHostHoldTime),
+				Description: "BGP hold time, in seconds, of sessions on host links (keepalives every third of it). The agents also probe each link several times a second and fail over within about a second; the hold time is the fallback.",
+				Validators:  []validator.Int64{int64validator.Between(topology.MinHoldTime, topology.MaxHoldTime)},
+			},
 			"asns":         schema.MapAttribute{Computed: true, ElementType: types.Int64Type, Description: "BGP ASN of each site, given or allocated."},
 			"tunnels":      schema.ListAttribute{Computed: true, ElementType: tunnelType, Description: "Every tunnel: its two ends, inside /30, addresses, ASNs, gateway interfaces and (for WireGuard) devices and ports. Allocations are sticky: an existing tunnel keeps its values while it exists."},
 			"bgp_sessions": schema.ListAttribute{Computed: true, ElementType: sessionType, Description: "Every BGP session (one per tunnel end) with the MED and AS-path prepend that make primary paths win."},

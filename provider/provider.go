@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	hostdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/host"
 )
 
 var (
@@ -55,10 +56,13 @@ type crosslinkProvider struct {
 type providerData struct {
 	drivers    map[string]driver.Driver
 	meshSecret []byte // nil when neither the config nor the environment has one
+	// hosts holds the mTLS credentials for agents; nil without a hosts block.
+	hosts *hostdriver.Credentials
 }
 
 type providerModel struct {
 	MeshSecret types.String `tfsdk:"mesh_secret"`
+	Hosts      *hostsModel  `tfsdk:"hosts"`
 }
 
 func (p *crosslinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -78,6 +82,7 @@ func (p *crosslinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"Needed to apply, not to plan. May also be set with the " + MeshSecretEnv + " environment variable.",
 			},
 		},
+		Blocks: map[string]schema.Block{"hosts": hostsBlock()},
 	}
 }
 
@@ -98,6 +103,10 @@ func (p *crosslinkProvider) Configure(ctx context.Context, req provider.Configur
 		// The secret is never echoed back, only its length.
 		resp.Diagnostics.AddAttributeError(path.Root("mesh_secret"), "Mesh secret too short",
 			fmt.Sprintf("The mesh secret has %d bytes; use at least %d (32 random bytes are best), since every pre-shared key derives from it.", n, minSecretLen))
+		return
+	}
+	data.hosts = configureHosts(m.Hosts, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.ResourceData = data

@@ -175,6 +175,10 @@ func (c *compiler) azure(s topology.Site, es []end) {
 // end a strongSwan connection; per tunnel end a BGP session.
 func (c *compiler) host(s topology.Site, es []end) {
 	announce := prefixes(s)
+	hold := c.m.HoldTime
+	if hold == 0 {
+		hold = topology.DefaultHostHoldTime
+	}
 	for _, e := range es {
 		var link string
 		if e.t.Transport == topology.WireGuard {
@@ -195,7 +199,7 @@ func (c *compiler) host(s topology.Site, es []end) {
 		c.add(topology.Host, s.Name, "bgp_session", e.t.Key, []string{link},
 			"local_address", e.local.Address.String(), "peer_address", e.peer.Address.String(),
 			"local_asn", u32(e.local.ASN), "peer_asn", u32(e.peer.ASN), "announce", announce,
-			"med", med, "prepend", prepend, "hold_time", "9", "keepalive", "3")
+			"med", med, "prepend", prepend, "hold_time", strconv.Itoa(hold), "keepalive", strconv.Itoa(hold/3))
 	}
 }
 

@@ -72,7 +72,10 @@ type Mesh struct {
 	Redundancy int
 	PSKEpoch   int64
 	KeyEpoch   int64
-	Sites      []Site
+	// HoldTime is the BGP hold time of host-link sessions in seconds; 0
+	// means DefaultHostHoldTime.
+	HoldTime int
+	Sites    []Site
 }
 
 // Site returns the site with the given name.
@@ -84,3 +87,12 @@ func (m *Mesh) Site(name string) (Site, bool) {
 	}
 	return Site{}, false
 }
+
+// BGP hold times of host links, in seconds. 3 is BGP's smallest non-zero
+// hold time: a dead link is noticed in seconds even without the agents'
+// faster link probes.
+const (
+	DefaultHostHoldTime = 3
+	MinHoldTime         = 3
+	MaxHoldTime         = 240
+)

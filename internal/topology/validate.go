@@ -37,6 +37,9 @@ func Validate(m *Mesh) Problems {
 	if m.KeyEpoch < 0 {
 		ps.Add(Path{"key_epoch"}, "Negative key_epoch", "key_epoch is %d; it must be 0 or more. Bump it to rotate WireGuard keys.", m.KeyEpoch)
 	}
+	if m.HoldTime != 0 && (m.HoldTime < MinHoldTime || m.HoldTime > MaxHoldTime) {
+		ps.Add(Path{"host_bgp_hold_time"}, "Hold time out of range", "host_bgp_hold_time is %d; it must be between %d and %d seconds.", m.HoldTime, MinHoldTime, MaxHoldTime)
+	}
 	if len(m.Sites) < 2 {
 		ps.Add(Path{"site"}, "Too few sites", "A mesh needs at least two site blocks; it has %d.", len(m.Sites))
 	}
