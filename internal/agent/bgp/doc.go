@@ -1,0 +1,27 @@
+// Package bgp is the runtime routing of the crosslink host agent.
+//
+// A Speaker embeds a GoBGP v4 server for one site (one AS). Every WireGuard
+// link to another host carries one eBGP session (a Session). The speaker:
+//
+//   - announces the site's own prefixes once (the union over all sessions),
+//     and re-announces its best routes (plain eBGP);
+//   - applies the planner's per-session export policy: MED replace and an
+//     AS-path prepend of its own ASN, on everything sent on that session. The
+//     decision process runs with always-compare-med, so MED is compared across
+//     neighbouring ASes and the planned primary path wins;
+//   - installs the best path of every learned prefix into the kernel through a
+//     RouteTable (NetlinkRoutes: main table, rtm_protocol RouteProtocol);
+//   - runs a UDP liveness prober per link (default every 200ms, down after 5
+//     misses). A link that dies has its peer removed from GoBGP at once, so
+//     its paths are dropped and traffic moves to the backup in about one
+//     second, well below the BGP hold time.
+//
+// Lifecycle: New starts everything, Apply converges to a session set (cheap
+// when nothing changed), Restart replaces the GoBGP server (e.g. the site's
+// ASN changed) and re-applies the last sessions, Close stops everything and
+// removes every route it installed.
+//
+// Only IPv4 is routed: sessions run over IPv4 link addresses, only IPv4
+// prefixes are announced (others are skipped with a warning) and only IPv4
+// unicast best paths are installed.
+package bgp
