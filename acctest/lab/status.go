@@ -84,4 +84,3 @@ func (l *Lab) CheckClean() error {
 	}
 	return nil
 }
-
