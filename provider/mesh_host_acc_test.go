@@ -179,14 +179,17 @@ func failover(t *testing.T, l *lab.Lab, a, b string) (time.Duration, error) {
 		return 0, err
 	}
 	time.Sleep(6 * time.Second)
+	cutUntil := time.Now()
 	if err := l.Restore(a, b); err != nil {
 		p.Stop()
 		return 0, err
 	}
 	st := p.Stop()
 	t.Logf("failover %s→%s after a cut: longest gap %v (sent %d, answered %d)", a, b, st.LongestGap, st.Sent, st.Received)
-	if st.Received < st.Sent/2 {
-		return st.LongestGap, fmt.Errorf("traffic did not continue over the backup path: %d of %d answered", st.Received, st.Sent)
+	// The outage must end while the link is still cut: traffic went on
+	// over the backup path.
+	if !st.GapTo.Before(cutUntil) {
+		return st.LongestGap, fmt.Errorf("traffic did not resume over the backup path: no answer from %v until the link came back", st.GapFrom)
 	}
 	return st.LongestGap, nil
 }

@@ -8,7 +8,9 @@ import (
 
 // Options tune Run. The zero value is usable.
 type Options struct {
-	// Parallelism is the most actions in flight at once. Default 8.
+	// Parallelism is the most actions in flight at once. Default 32: the
+	// actions of a big mesh spread over many hosts and gateways, and each
+	// driver paces itself against its own API's limits.
 	Parallelism int
 	Retry       Retry
 	// Progress is called after every finished action, success or failure,
@@ -37,7 +39,7 @@ type Retry struct {
 
 func (o Options) withDefaults() Options {
 	if o.Parallelism <= 0 {
-		o.Parallelism = 8
+		o.Parallelism = 32
 	}
 	if o.Retry.MaxAttempts <= 0 {
 		o.Retry.MaxAttempts = 5

@@ -168,7 +168,7 @@ func TestRunParallelism(t *testing.T) {
 	for _, p := range []int{1, 4, 0} {
 		want := p
 		if p == 0 {
-			want = 8 // the default
+			want = 32 // the default
 		}
 		t.Run(fmt.Sprint(p), func(t *testing.T) {
 			w := newWorld()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 
@@ -22,6 +23,7 @@ type embedded struct {
 	uapi      net.Listener
 	closeOnce sync.Once
 	stopped   chan struct{} // closed once the UAPI accept loop has ended
+	sock      string        // the UAPI socket's path
 }
 
 // startEmbedded makes the TUN, the device and its UAPI socket, all inside
@@ -34,7 +36,7 @@ func startEmbedded(name string, mtu int, ns netns.NsHandle, log *slog.Logger) (*
 		// wrong namespace here.
 		bind = &nsBind{Bind: bind, ns: ns}
 	}
-	e := &embedded{stopped: make(chan struct{})}
+	e := &embedded{stopped: make(chan struct{}), sock: socketPath(name)}
 	var uapiFile interface{ Close() error }
 	err := inNS(ns, func() error {
 		t, err := tun.CreateTUN(name, mtu)
@@ -51,9 +53,13 @@ func startEmbedded(name string, mtu int, ns netns.NsHandle, log *slog.Logger) (*
 			return fmt.Errorf("opening the UAPI socket of %s: %w", name, err)
 		}
 		uapiFile = f
-		e.uapi, err = ipc.UAPIListen(name, f)
+		// Not ipc.UAPIListen: it takes an inotify instance per device to
+		// notice the socket's removal, and the default limit (128 per user)
+		// stops a host at about a hundred links. alive stats the file instead.
+		e.uapi, err = net.FileListener(f)
 		if err != nil {
 			f.Close()
+			os.Remove(e.sock)
 			e.dev.Close()
 			return fmt.Errorf("listening on the UAPI socket of %s: %w", name, err)
 		}
@@ -62,7 +68,7 @@ func startEmbedded(name string, mtu int, ns netns.NsHandle, log *slog.Logger) (*
 	if err != nil {
 		return nil, err
 	}
-	uapiFile.Close() // UAPIListen made its own listener from it
+	uapiFile.Close() // FileListener holds its own copy
 	go e.serve()
 	go func() { <-e.dev.Wait(); e.close() }() // it closes itself when its TUN goes away
 	return e, nil
@@ -87,6 +93,7 @@ func (e *embedded) serve() {
 func (e *embedded) close() {
 	e.closeOnce.Do(func() {
 		e.uapi.Close()
+		os.Remove(e.sock)
 		e.dev.Close()
 	})
 }
@@ -99,9 +106,14 @@ func (e *embedded) alive() bool {
 	case <-e.stopped:
 		return false
 	default:
-		return true
+		_, err := os.Stat(e.sock)
+		return err == nil
 	}
 }
+
+// socketPath is where wgctrl looks for a userspace device's UAPI socket
+// (the directory is fixed in both wireguard-go and wgctrl).
+func socketPath(name string) string { return "/var/run/wireguard/" + name + ".sock" }
 
 // nsBind opens wireguard-go's UDP sockets in ns: Open runs later on
 // whatever goroutine brings the device up, whose thread is in the
