@@ -5,7 +5,9 @@
 # paths of crosslink_mesh.quickstart (MESH=<address> to pick another).
 # The example is copied to a temporary directory, so it stays clean. The plan
 # itself is printed only when it fails, or with DEMO_VERBOSE=1.
-# Needs: make build, make tofu (bin/.tf-path), jq.
+# Then, as root, applies examples/hosts to four lab hosts (network namespaces
+# running the agent), pings across, cuts a link to show failover, destroys.
+# Needs: make build, make tofu (bin/.tf-path), jq; root for the lab part.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -42,3 +44,13 @@ fi
 
 jq -r --arg addr "$mesh" -f "$CROSSLINK_ROOT/scripts/demo-report.jq" "$tmp/plan.json" ||
   die "could not read $mesh from the plan (is it in ${example#"$CROSSLINK_ROOT"/}?)"
+
+# Then apply examples/hosts for real: four Linux hosts made of network
+# namespaces, each running the crosslink agent (acctest/cmd/labdemo).
+if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1 && [ -c /dev/net/tun ]; then
+  say "apply examples/hosts to lab hosts (network namespaces, real WireGuard and BGP)"
+  go run ./acctest/cmd/labdemo -tf "$tf" -example "$CROSSLINK_ROOT/examples/hosts" \
+    -agent "$CROSSLINK_BIN/terraform-provider-crosslink" || die "the lab demo failed"
+else
+  say "skipping the lab apply of examples/hosts: it needs root, the ip tool and /dev/net/tun"
+fi
