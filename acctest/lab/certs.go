@@ -1,108 +1,19 @@
 package lab
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
-	"net"
 	"net/http"
 	"net/netip"
 	"os"
 	"time"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/pki"
 )
 
 // ProviderCN is the common name of the provider's client certificates.
 const ProviderCN = "crosslink-provider"
-
-// certLifetime outlives any test run; the CA is thrown away with the lab.
-const certLifetime = 7 * 24 * time.Hour
-
-// authority is a throwaway CA: its key stays in memory so that hosts added
-// later (AddHost) get server certificates from the same CA.
-type authority struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  string
-}
-
-func newAuthority(cn string) (*authority, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	tmpl, err := template(cn)
-	if err != nil {
-		return nil, err
-	}
-	tmpl.IsCA = true
-	tmpl.BasicConstraintsValid = true
-	tmpl.KeyUsage = x509.KeyUsageCertSign | x509.KeyUsageCRLSign
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	return &authority{cert: cert, key: key, pem: encodePEM("CERTIFICATE", der)}, nil
-}
-
-// issue signs a leaf: a server certificate for ips when ips is non-empty,
-// else a client certificate. It returns the certificate and key as PEM.
-func (a *authority) issue(cn string, ips []netip.Addr, dns []string) (certPEM, keyPEM string, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return "", "", err
-	}
-	tmpl, err := template(cn)
-	if err != nil {
-		return "", "", err
-	}
-	tmpl.KeyUsage = x509.KeyUsageDigitalSignature
-	if len(ips) > 0 || len(dns) > 0 {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		for _, ip := range ips {
-			tmpl.IPAddresses = append(tmpl.IPAddresses, net.IP(ip.AsSlice()))
-		}
-		tmpl.DNSNames = dns
-	} else {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, a.cert, &key.PublicKey, a.key)
-	if err != nil {
-		return "", "", err
-	}
-	pk, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return "", "", err
-	}
-	return encodePEM("CERTIFICATE", der), encodePEM("PRIVATE KEY", pk), nil
-}
-
-func template(cn string) (*x509.Certificate, error) {
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	return &x509.Certificate{
-		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: cn, Organization: []string{"crosslink acceptance lab"}},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(certLifetime),
-	}, nil
-}
-
-func encodePEM(typ string, der []byte) string {
-	return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
-}
 
 // writeFile writes PEM text; keys are 0600 because agents may check.
 func writeFile(path, text string, private bool) error {
@@ -117,20 +28,20 @@ func writeFile(path, text string, private bool) error {
 // unrelated "wrong" CA with its own client certificate, and writes them.
 func (l *Lab) makeCerts() error {
 	var err error
-	if l.ca, err = newAuthority("crosslink lab CA " + l.Prefix); err != nil {
+	if l.ca, err = pki.NewAuthority("crosslink lab CA " + l.Prefix); err != nil {
 		return err
 	}
-	wrong, err := newAuthority("crosslink lab WRONG CA " + l.Prefix)
+	wrong, err := pki.NewAuthority("crosslink lab WRONG CA " + l.Prefix)
 	if err != nil {
 		return err
 	}
-	l.CA = l.ca.pem
-	l.WrongCA = wrong.pem
-	if l.ClientCert, l.ClientKey, err = l.ca.issue(ProviderCN, nil, nil); err != nil {
+	l.CA = l.ca.PEM()
+	l.WrongCA = wrong.PEM()
+	if l.ClientCert, l.ClientKey, err = l.ca.Issue(ProviderCN, nil, nil); err != nil {
 		return err
 	}
 	// Same CN as the real one: only the issuer differs, which is the point.
-	if l.WrongClientCert, l.WrongClientKey, err = wrong.issue(ProviderCN, nil, nil); err != nil {
+	if l.WrongClientCert, l.WrongClientKey, err = wrong.Issue(ProviderCN, nil, nil); err != nil {
 		return err
 	}
 	files := []struct {
@@ -158,7 +69,7 @@ func (l *Lab) makeCerts() error {
 // hostCert issues and writes h's server certificate (IP SAN = its public
 // address, DNS SAN = its name).
 func (l *Lab) hostCert(h *Host) error {
-	c, k, err := l.ca.issue("crosslink-agent-"+h.Name, []netip.Addr{h.PublicIP}, []string{h.Name})
+	c, k, err := l.ca.Issue("crosslink-agent-"+h.Name, []netip.Addr{h.PublicIP}, []string{h.Name})
 	if err != nil {
 		return fmt.Errorf("server certificate for %s: %w", h.Name, err)
 	}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/pki"
 )
 
 // AgentPort is the port every agent listens on, on its host's public address.
@@ -68,7 +70,7 @@ type Lab struct {
 	t       T
 	opts    Options
 	lock    *os.File
-	ca      *authority
+	ca      *pki.Authority
 	spawner *spawner
 
 	mu           sync.Mutex

@@ -37,7 +37,7 @@ func (l *Lab) Status(name string) (api.Status, error) {
 // crosslink agent. It returns its URL.
 func (l *Lab) GarbageAgent(t T) string {
 	t.Helper()
-	certPEM, keyPEM, err := l.ca.issue("garbage", []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil)
+	certPEM, keyPEM, err := l.ca.Issue("garbage", []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil)
 	if err != nil {
 		t.Fatalf("lab: %v", err)
 	}
