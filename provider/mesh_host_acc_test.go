@@ -215,10 +215,24 @@ func TestAccHostMesh(t *testing.T) {
 			if len(objs) != 0 {
 				return fmt.Errorf("%d objects left on agents after destroy", len(objs))
 			}
+			for _, n := range five {
+				if st, err := l.Status(n); err != nil || len(st.Sessions) != 0 || len(st.Routes) != 0 {
+					return fmt.Errorf("%s after destroy: %+v, %v", n, st, err)
+				}
+			}
+			if out, _ := l.Exec(l.Host("h0").NS, "ip", "route", "show", "203.0.113.0/24"); !strings.Contains(out, "lan0") {
+				return fmt.Errorf("destroy touched a route crosslink did not make (now %q)", out)
+			}
 			return l.CheckClean()
 		},
 		Steps: []resource.TestStep{
 			{
+				// A route of the host's own, which nothing may touch.
+				PreConfig: func() {
+					if _, err := l.Exec(l.Host("h0").NS, "ip", "route", "add", "203.0.113.0/24", "dev", "lan0", "proto", "static"); err != nil {
+						t.Fatal(err)
+					}
+				},
 				Config: labConfig(l, "", four...),
 				ConfigStateChecks: []statecheck.StateCheck{
 					first, objectsMatchAgents{l, four},
