@@ -13,6 +13,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -376,6 +377,22 @@ func TestAccHostMeshErrors(t *testing.T) {
 				Config:            labConfig(l, "", three...),
 				ConfigStateChecks: []statecheck.StateCheck{objectsMatchAgents{l, three}},
 				Check:             func(*terraformState) error { return reachAll(l, three) },
+			},
+			{
+				// An agent restart loses its embedded devices with the
+				// process; it makes them again from what it stored, with the
+				// same keys, so there is nothing to apply and traffic flows.
+				PreConfig: func() {
+					if err := l.StopAgent("h1"); err != nil {
+						t.Fatal(err)
+					}
+					l.StartAgent(t, "h1")
+				},
+				Config: labConfig(l, "", three...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: func(*terraformState) error { return reachAll(l, three) },
 			},
 		},
 	})
