@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest"
 )
 
 // siteHCL renders one site block.
@@ -102,6 +104,28 @@ func TestAccMeshApplyNeedsDriver(t *testing.T) {
 			Config:      "provider \"crosslink\" {\n  mesh_secret = \"s3cret-for-acceptance-tests\"\n}\n" + meshHCL("", fourClouds...),
 			ExpectError: regexp.MustCompile(`(?s)No driver for this cloud.*Site\s+"aws-use1"\s+is\s+in\s+aws`),
 		}},
+	})
+}
+
+// TestAccMeshApplyNeedsAgentCredentials: host sites are applied through
+// their agents, which need the provider's hosts block; without it apply
+// stops before anything, on the site's agent attribute. A hosts block with
+// bad PEM is refused on the attribute at fault.
+func TestAccMeshApplyNeedsAgentCredentials(t *testing.T) {
+	hosts := []string{siteHCL("dc1", "host", "10.40.0.0/16"), siteHCL("dc2", "host", "10.41.0.0/16")}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 preCheck(t),
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      acctest.ProviderConfig + meshHCL("", hosts...),
+				ExpectError: regexp.MustCompile(`(?s)No agent credentials.*Site\s+"dc1"\s+is\s+a\s+host\s+site`),
+			},
+			{
+				Config:      "provider \"crosslink\" {\n  hosts {\n    ca_cert = \"nope\"\n    client_cert = \"nope\"\n    client_key = \"nope\"\n  }\n}\n" + meshHCL("", hosts...),
+				ExpectError: regexp.MustCompile(`(?s)Invalid CA certificate.*Invalid client certificate`),
+			},
+		},
 	})
 }
 
