@@ -175,6 +175,7 @@ type instance struct {
 	announced  map[netip.Prefix]bool
 	skipped    map[netip.Prefix]bool // non-IPv4 prefixes already warned about
 	policyFP   string
+	rules      map[netip.Addr]exportRule             // as last set in GoBGP
 	devices    atomic.Pointer[map[netip.Addr]string] // peer -> device, read by routeLoop
 }
 
@@ -314,9 +315,17 @@ func (s *Speaker) applyLocked(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("bgp: set export policy: %w", err))
 		} else {
 			in.policyFP = fp
-			for k := range in.configured {
-				resetOut = append(resetOut, k) // re-send with the new MED/prepend
+			// Re-send only to peers whose own MED/prepend changed: a rule
+			// shapes what goes to its peer alone, and resetting every peer
+			// for each new session made a big apply quadratic.
+			now := make(map[netip.Addr]exportRule, len(rules))
+			for _, r := range rules {
+				now[r.peer] = r
+				if old, ok := in.rules[r.peer]; ok && old != r {
+					resetOut = append(resetOut, r.peer)
+				}
 			}
+			in.rules = now
 		}
 	}
 

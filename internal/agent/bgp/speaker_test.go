@@ -205,9 +205,11 @@ func TestTriangle(t *testing.T) {
 		}
 	}
 	// ... and the route table got them.
-	if r, _, ok := a.rt.lookup(sitePfx(2)); !ok || r.NextHop != siteAddr(2) {
-		t.Errorf("A's route table: %v %v, want 10.0.2.0/24 via B", r, ok)
-	}
+	// (BestRoutes is published before the table's Sync returns.)
+	waitFor(t, 5*time.Second, func() (bool, string) {
+		r, _, ok := a.rt.lookup(sitePfx(2))
+		return ok && r.NextHop == siteAddr(2), fmt.Sprintf("A's route table: %v %v, want 10.0.2.0/24 via B", r, ok)
+	})
 	waitFor(t, 5*time.Second, func() (bool, string) {
 		ss := a.sp.Sessions()
 		for _, st := range ss {
@@ -246,9 +248,10 @@ func TestTriangle(t *testing.T) {
 	}
 	d := waitRoute(t, a, sitePfx(2), 3, []uint32{siteASN(3), siteASN(2)}, 5*time.Second)
 	t.Logf("session removal: A's route to B's prefix moved to C in %v", d)
-	if r, _, _ := a.rt.lookup(sitePfx(2)); r.NextHop != siteAddr(3) || r.Device != devName(1, 3) {
-		t.Errorf("A's route table after failover: %+v, want via C on %s", r, devName(1, 3))
-	}
+	waitFor(t, 5*time.Second, func() (bool, string) {
+		r, _, _ := a.rt.lookup(sitePfx(2))
+		return r.NextHop == siteAddr(3) && r.Device == devName(1, 3), fmt.Sprintf("A's route table after failover: %+v, want via C on %s", r, devName(1, 3))
+	})
 	if ss := a.sp.Sessions(); len(ss) != 1 || ss[0].PeerAddress != siteAddr(3) {
 		t.Errorf("A's sessions after removal: %+v", ss)
 	}
@@ -287,7 +290,12 @@ func TestLivenessFailover(t *testing.T) {
 	a.sp.mu.Unlock()
 	start := time.Now()
 	d := waitRoute(t, a, sitePfx(2), 3, nil, 3*time.Second)
-	r, at, _ := a.rt.lookup(sitePfx(2))
+	var r Route
+	var at time.Time
+	waitFor(t, time.Second, func() (bool, string) {
+		r, at, _ = a.rt.lookup(sitePfx(2))
+		return r.NextHop == siteAddr(3), fmt.Sprintf("A's route table after cut: %+v, want via C", r)
+	})
 	t.Logf("link cut: best path moved to C after %v, kernel table synced after %v", d, at.Sub(start))
 	if d > 1500*time.Millisecond {
 		t.Errorf("failover took %v, want <= 1.5s", d)
