@@ -3,6 +3,9 @@ package hostbench
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -141,4 +144,43 @@ func BenchmarkThroughput(b *testing.B) {
 	b.ReportMetric(plain/1e6/float64(b.N), "plain-Mbit/s")
 	b.ReportMetric(wg/1e6/float64(b.N), "wireguard-Mbit/s")
 	b.ReportMetric(wg/plain, "ratio")
+}
+
+// BenchmarkIdleAgents applies a 12-host mesh (11 links per host) and
+// reports the CPU its agents use while nothing changes: link probes, BGP
+// keepalives, the route loop and the periodic resync.
+func BenchmarkIdleAgents(b *testing.B) {
+	l := startLab(b, 12)
+	if _, err := Converge(context.Background(), l, Mesh(l), false); err != nil {
+		b.Fatal(err)
+	}
+	if err := reachAll(l, 30*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	var ticks, secs float64
+	for b.Loop() {
+		before := agentTicks(b, l)
+		time.Sleep(10 * time.Second)
+		ticks += agentTicks(b, l) - before
+		secs += 10
+	}
+	// Ticks are 1/100 s (USER_HZ); per agent, as a share of one core.
+	b.ReportMetric(ticks/100/secs/12*100, "cpu%/agent")
+}
+
+// agentTicks sums user and system CPU ticks of every agent process.
+func agentTicks(b *testing.B, l *lab.Lab) float64 {
+	total := 0
+	for _, h := range l.Hosts() {
+		st, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", l.AgentPID(h.Name)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		// Fields after the command name, which is in parentheses.
+		f := strings.Fields(string(st[strings.LastIndexByte(string(st), ')')+2:]))
+		u, _ := strconv.Atoi(f[11])
+		s, _ := strconv.Atoi(f[12])
+		total += u + s
+	}
+	return float64(total)
 }
