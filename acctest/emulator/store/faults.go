@@ -1,0 +1,164 @@
+package store
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Faults configures what an Injector injects. The zero value injects
+// nothing.
+type Faults struct {
+	Latency time.Duration // added to every request
+	// ThrottleRate (tokens per second) and ThrottleBurst (bucket size)
+	// define one token bucket per account, like EC2's per-account buckets.
+	// ThrottleRate <= 0 disables throttling.
+	ThrottleRate  float64
+	ThrottleBurst int
+	ErrorRate5xx  float64 // fraction of non-throttled requests answered 5xx
+	DropReplyRate float64 // fraction of mutating requests applied but unanswered
+	Seed          uint64  // makes the 5xx / drop sequence reproducible
+}
+
+// Decision is what to do with one request. Throttle, Fail5xx and DropReply
+// are mutually exclusive.
+type Decision struct {
+	Delay     time.Duration
+	Throttle  bool // answer the cloud's throttling error, do not apply
+	Fail5xx   bool // answer a 5xx, do not apply
+	DropReply bool // apply, then close the connection without answering
+}
+
+// Counters says what was injected, for tests to assert on.
+type Counters struct {
+	Requests, Delayed, Throttled, Failed5xx, DroppedReplies int64
+}
+
+// Injector decides faults per request. Safe for concurrent use.
+type Injector struct {
+	// Account maps a request to its throttling bucket in Middleware
+	// (e.g. the access key or the project); nil puts all in one bucket.
+	Account func(*http.Request) string
+
+	mu      sync.Mutex
+	f       Faults
+	clock   Clock
+	rng     *rand.Rand
+	buckets map[string]*bucket
+	total   Counters
+	byOp    map[string]Counters
+}
+
+// NewInjector returns an Injector; clock drives the token buckets
+// (RealClock when nil).
+func NewInjector(f Faults, clock Clock) *Injector {
+	if clock == nil {
+		clock = RealClock{}
+	}
+	return &Injector{
+		f: f, clock: clock,
+		rng:     rand.New(rand.NewPCG(f.Seed, f.Seed^0xda942042e4dd58b5)),
+		buckets: map[string]*bucket{},
+		byOp:    map[string]Counters{},
+	}
+}
+
+// Set replaces the fault configuration (buckets restart full).
+func (in *Injector) Set(f Faults) {
+	in.mu.Lock()
+	in.f = f
+	in.buckets = map[string]*bucket{}
+	in.mu.Unlock()
+}
+
+// Decide decides for op in the default account, treating it as mutating
+// (so DropReply may be set); front-ends that know better use DecideFor.
+func (in *Injector) Decide(op string) Decision { return in.DecideFor("", op, true) }
+
+// DecideFor decides for one request. Throttling is checked first (it
+// consumes a token); then one uniform draw picks 5xx, drop or nothing, so
+// the configured rates are the observed proportions. DropReply is only
+// chosen for mutating requests: a lost reply to a read tests nothing.
+func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	d := Decision{Delay: in.f.Latency}
+	c := in.byOp[op]
+	c.Requests++
+	if d.Delay > 0 {
+		c.Delayed++
+	}
+	switch {
+	case in.f.ThrottleRate > 0 && !in.take(account):
+		d.Throttle = true
+		c.Throttled++
+	default:
+		u := in.rng.Float64()
+		if u < in.f.ErrorRate5xx {
+			d.Fail5xx = true
+			c.Failed5xx++
+		} else if mutating && u < in.f.ErrorRate5xx+in.f.DropReplyRate {
+			d.DropReply = true
+			c.DroppedReplies++
+		}
+	}
+	in.byOp[op] = c
+	in.total.Requests++
+	in.addTotal(d)
+	return d
+}
+
+func (in *Injector) addTotal(d Decision) {
+	if d.Delay > 0 {
+		in.total.Delayed++
+	}
+	if d.Throttle {
+		in.total.Throttled++
+	}
+	if d.Fail5xx {
+		in.total.Failed5xx++
+	}
+	if d.DropReply {
+		in.total.DroppedReplies++
+	}
+}
+
+// Counters returns the totals over all ops.
+func (in *Injector) Counters() Counters {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.total
+}
+
+// CountersFor returns the counters of one op.
+func (in *Injector) CountersFor(op string) Counters {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.byOp[op]
+}
+
+// bucket is a token bucket refilled lazily from the clock.
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (in *Injector) take(account string) bool {
+	now := in.clock.Now()
+	burst := float64(max(in.f.ThrottleBurst, 1))
+	b := in.buckets[account]
+	if b == nil {
+		b = &bucket{tokens: burst, last: now}
+		in.buckets[account] = b
+	}
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = min(burst, b.tokens+el*in.f.ThrottleRate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
