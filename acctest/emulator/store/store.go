@@ -165,6 +165,15 @@ func (s *Store) Lookup(kind, scope, name string) (Resource, error) {
 	return Resource{}, notFound(name)
 }
 
+// locate finds a live resource and its kind; the caller holds s.mu.
+func (s *Store) locate(id string, now time.Time) (*Resource, *Kind, error) {
+	r := s.live(id, now)
+	if r == nil {
+		return nil, nil, notFound(id)
+	}
+	return r, s.kinds[r.Kind], nil
+}
+
 // Update applies fn to a copy of the resource under the lock, runs the
 // kind's rules and commits. ID, Kind, Cloud and CreatedAt cannot change.
 // Setting State restarts the timed transitions from that state.
@@ -172,11 +181,10 @@ func (s *Store) Update(id string, fn func(r *Resource) error) (Resource, error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	r := s.live(id, now)
-	if r == nil {
-		return Resource{}, notFound(id)
+	r, k, err := s.locate(id, now)
+	if err != nil {
+		return Resource{}, err
 	}
-	k := s.kinds[r.Kind]
 	if k.dying(r.State) {
 		return Resource{}, Errorf(CodeIncorrectState, http.StatusBadRequest, "resource %q is %s", id, r.State)
 	}
@@ -206,11 +214,10 @@ func (s *Store) Delete(id string) (Resource, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
-	r := s.live(id, now)
-	if r == nil {
-		return Resource{}, notFound(id)
+	r, k, err := s.locate(id, now)
+	if err != nil {
+		return Resource{}, err
 	}
-	k := s.kinds[r.Kind]
 	if k.dying(r.State) {
 		return r.clone(), nil
 	}
