@@ -46,3 +46,14 @@ func (o Object) Digest() string {
 func Key(cloud, site, kind, name string) string {
 	return strings.Join([]string{cloud, site, kind, name}, "/")
 }
+
+// SplitKey is Key's inverse: it returns the parts of a key and false when
+// key does not have four non-empty parts. Drivers use it to rebuild an
+// observed object's site and kind from the ownership key a cloud holds.
+func SplitKey(key string) (cloud, site, kind, name string, ok bool) {
+	p := strings.SplitN(key, "/", 4)
+	if len(p) != 4 || p[0] == "" || p[1] == "" || p[2] == "" || p[3] == "" {
+		return "", "", "", "", false
+	}
+	return p[0], p[1], p[2], p[3], true
+}

@@ -321,3 +321,11 @@ func (v View) Find(f Filter) []Resource {
 	}
 	return out
 }
+
+// Read runs fn with a consistent read-only view of the whole store, for
+// answers that join several resources (a tunnel's status needs both ends).
+func (s *Store) Read(fn func(View)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(View{s})
+}
