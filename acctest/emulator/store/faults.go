@@ -16,9 +16,12 @@ type Faults struct {
 	// ThrottleRate <= 0 disables throttling.
 	ThrottleRate  float64
 	ThrottleBurst int
-	ErrorRate5xx  float64 // fraction of non-throttled requests answered 5xx
-	DropReplyRate float64 // fraction of mutating requests applied but unanswered
-	Seed          uint64  // makes the 5xx / drop sequence reproducible
+	// ThrottleFraction answers that fraction of requests with the
+	// throttling error whatever the buckets hold: "20% throttling".
+	ThrottleFraction float64
+	ErrorRate5xx     float64 // fraction of non-throttled requests answered 5xx
+	DropReplyRate    float64 // fraction of mutating requests applied but unanswered
+	Seed             uint64  // makes the 5xx / drop sequence reproducible
 }
 
 // Decision is what to do with one request. Throttle, Fail5xx and DropReply
@@ -90,7 +93,8 @@ func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 		c.Delayed++
 	}
 	switch {
-	case in.f.ThrottleRate > 0 && !in.take(account):
+	case in.f.ThrottleRate > 0 && !in.take(account),
+		in.f.ThrottleFraction > 0 && in.rng.Float64() < in.f.ThrottleFraction:
 		d.Throttle = true
 		c.Throttled++
 	default:
@@ -161,4 +165,25 @@ func (in *Injector) take(account string) bool {
 	}
 	b.tokens--
 	return true
+}
+
+// Ops returns a copy of the per-op counters: how benchmarks count the API
+// calls a refresh or an apply makes.
+func (in *Injector) Ops() map[string]Counters {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	out := make(map[string]Counters, len(in.byOp))
+	for k, v := range in.byOp {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounters zeroes every counter (not the buckets), so one phase of a
+// test can be counted on its own.
+func (in *Injector) ResetCounters() {
+	in.mu.Lock()
+	in.total = Counters{}
+	in.byOp = map[string]Counters{}
+	in.mu.Unlock()
 }

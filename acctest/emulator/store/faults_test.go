@@ -150,3 +150,23 @@ func TestMiddlewareThrottleAnd5xx(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestThrottleFraction(t *testing.T) {
+	in := NewInjector(Faults{ThrottleFraction: 0.2, Seed: 7}, nil)
+	n := 0
+	for range 5000 {
+		if in.DecideFor("a", "op", false).Throttle {
+			n++
+		}
+	}
+	if n < 850 || n > 1150 {
+		t.Fatalf("%d of 5000 throttled, want about 1000", n)
+	}
+	if c := in.Counters(); c.Throttled != int64(n) || c.Requests != 5000 {
+		t.Fatalf("counters %+v", c)
+	}
+	in.ResetCounters()
+	if c := in.Counters(); c.Requests != 0 || len(in.Ops()) != 0 {
+		t.Fatalf("after reset: %+v %v", c, in.Ops())
+	}
+}
