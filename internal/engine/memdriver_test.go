@@ -187,6 +187,9 @@ func (d *memDriver) Create(ctx context.Context, o plan.Object, s driver.Secrets)
 		d.w.seq++
 		out = clone(o)
 		out.ID = fmt.Sprintf("%s-%d", d.cloud, d.w.seq)
+		if spec, _ := plan.Spec(o.Kind); spec.StableID {
+			out.ID = "stable:" + o.Key // as a driver that names objects by key
+		}
 		if d.w.computed != nil {
 			if out.Attrs == nil {
 				out.Attrs = map[string]string{}

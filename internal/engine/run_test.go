@@ -357,9 +357,9 @@ func TestRunChangesConverge(t *testing.T) {
 		before[key] = o.ID
 	}
 
-	// Rotate PSKs (AWS in place, GCP by replacement), move the router to
-	// another network (a replacement its dependents follow), and drop the
-	// host session.
+	// Rotate PSKs (AWS in place, GCP by replacement under the tunnel's
+	// stable name), move the router to another network (a replacement its
+	// dependents follow), and drop the host session.
 	desired, _ = mesh("2", "prod2")
 	desired = slices.DeleteFunc(desired, func(o plan.Object) bool { return o.Key == k.sess })
 	g, _, err := apply(t, w, drivers, desired, state, fast(4))
@@ -375,8 +375,11 @@ func TestRunChangesConverge(t *testing.T) {
 			t.Errorf("%s: %q, want %q", key, ch[key], want)
 		}
 	}
-	if state[k.conn].ID != before[k.conn] || state[k.tun].ID == before[k.tun] {
+	if state[k.conn].ID != before[k.conn] || state[k.router].ID == before[k.router] {
 		t.Error("update changed an ID, or a replacement kept one")
+	}
+	if state[k.tun].ID != before[k.tun] {
+		t.Error("the tunnel's stable ID changed with its replacement")
 	}
 	converged(t, w, drivers, desired, state)
 }

@@ -106,7 +106,7 @@ func (p *planner) decide(key string) {
 	}
 	dec.kept, dec.op, dec.changed = ss[0].o, ss[0].op, ss[0].changed
 	for _, n := range p.needs[key] {
-		if p.decided[n].op == OpReplace {
+		if d := p.decided[n]; d.op == OpReplace && !kindRegistry[d.desired.Kind].StableID {
 			dec.op = OpReplace
 		}
 	}
@@ -116,16 +116,16 @@ func (p *planner) decide(key string) {
 }
 
 // view is what a reference to key can know at plan time: nothing for an
-// object about to be (re)created; for one that stays, what the cloud
-// reports, overlaid with what an update sets, minus what the update makes
-// unknown.
+// object about to be (re)created; for one that stays (or is replaced under
+// a stable ID), what the cloud reports, overlaid with what the change sets,
+// minus what the change makes unknown.
 func (p *planner) view(key string) (Object, bool) {
 	dec, ok := p.decided[key]
-	if !ok || dec.op == OpCreate || dec.op == OpReplace {
+	if !ok || dec.op == OpCreate || (dec.op == OpReplace && !kindRegistry[dec.desired.Kind].StableID) {
 		return Object{}, false
 	}
 	v := dec.kept
-	if dec.op != OpUpdate {
+	if dec.op != OpUpdate && dec.op != OpReplace {
 		return v, true
 	}
 	v.Attrs = maps.Clone(v.Attrs)

@@ -169,36 +169,63 @@ func observe(os ...Object) []Object {
 func TestDiffForcesReplacementOfDependents(t *testing.T) {
 	gw, router, tun, iface, peer := chain()
 	desired := []Object{gw, router, tun, iface, withAttr(peer, "advertised_route_priority", "200")}
-	// The gateway moves network: replaced. The tunnel, interface and peer hold
-	// its ID (the peer through the interface), so they are replaced too, even
-	// the peer whose own change alone would be an update. The router is not.
+	// The gateway moves network: replaced. The tunnel holds its ID, so it is
+	// replaced too; the interface refers to the tunnel, whose ID is stable
+	// across a replacement (StableID), so it stays, and the peer behind it
+	// only updates its priority. The router is untouched.
 	observed := observe(withAttr(gw, "network", "old"), router, tun, iface, peer)
 	g := mustDiff(t, desired, observed, keys(desired...))
 	ch := g.Changes()
-	for _, o := range []Object{gw, tun, iface, peer} {
+	for _, o := range []Object{gw, tun} {
 		if ch[o.Key] != OpReplace {
 			t.Errorf("%s: %q, want replace", o.Key, ch[o.Key])
 		}
 	}
-	if op, ok := ch[router.Key]; ok {
-		t.Errorf("router: %q, want no action", op)
+	if ch[peer.Key] != OpUpdate {
+		t.Errorf("peer: %q, want update", ch[peer.Key])
+	}
+	for _, o := range []Object{router, iface} {
+		if op, ok := ch[o.Key]; ok {
+			t.Errorf("%s: %q, want no action", o.Key, op)
+		}
 	}
 	// Deletes run dependents first, creates dependencies first.
 	for _, c := range [][2]string{
-		{"delete:" + tun.Key, "delete:" + iface.Key},
-		{"delete:" + iface.Key, "delete:" + peer.Key},
 		{"delete:" + gw.Key, "delete:" + tun.Key},
 		{"create:" + gw.Key, "delete:" + gw.Key},
 		{"create:" + tun.Key, "create:" + gw.Key},
 		{"create:" + tun.Key, "delete:" + tun.Key},
-		{"create:" + peer.Key, "create:" + iface.Key},
 	} {
 		if !waitsFor(g, c[0], c[1]) {
 			t.Errorf("%s does not wait for %s", c[0], c[1])
 		}
 	}
-	if waitsFor(g, "delete:"+gw.Key, "create:"+peer.Key) {
-		t.Error("a delete waits for a create")
+}
+
+// Without a stable ID, a replacement replaces everything that refers to it.
+func TestDiffReplacementCascadesWithoutStableID(t *testing.T) {
+	gw := obj("gcp_ha_vpn_gateway", "gw", nil, "network", "prod")
+	ext := obj("gcp_external_vpn_gateway", "x", nil, "interface.0.ip", "198.18.0.1")
+	tun := obj("gcp_vpn_tunnel", "t", []string{gw.Key, ext.Key}, "vpn_gateway", ref(gw.Key, "id"), "peer_external_gateway", ref(ext.Key, "id"))
+	desired := []Object{gw, ext, tun}
+	observed := []Object{withID(gw, "gw-1"), withID(withAttr(ext, "interface.0.ip", "198.18.0.9"), "x-1"),
+		withID(withAttr(tun, "vpn_gateway", "gw-1", "peer_external_gateway", "x-1"), "t-1")}
+	ch := mustDiff(t, desired, observed, keys(desired...)).Changes()
+	if ch[ext.Key] != OpReplace || ch[tun.Key] != OpReplace || ch[gw.Key] != "" {
+		t.Fatalf("changes: %v", ch)
+	}
+}
+
+// A tunnel replaced for a new PSK keeps its name: the interface and BGP
+// peer that refer to it are left alone, and references to it resolve.
+func TestDiffStableIDKeepsReferrers(t *testing.T) {
+	gw, router, tun, iface, peer := chain()
+	iface = withAttr(iface, "vpn_tunnel", ref(tun.Key, "id"))
+	desired := []Object{gw, router, withAttr(tun, "psk_epoch", "2"), iface, peer}
+	observed := observe(gw, router, tun, withAttr(iface, "vpn_tunnel", "id-c"), peer)
+	g := mustDiff(t, desired, observed, keys(desired...))
+	if ch := g.Changes(); len(ch) != 1 || ch[tun.Key] != OpReplace {
+		t.Fatalf("changes: %v", ch)
 	}
 }
 

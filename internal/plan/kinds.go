@@ -24,6 +24,10 @@ type KindSpec struct {
 	// one the plan sets) to the desired attribute it follows, so that a
 	// reference to it is unknown until an update of that attribute is done.
 	Derived map[string]string
+	// StableID says a replacement comes back with the same ID (the driver
+	// names objects of this kind deterministically) and the cloud lets it be
+	// deleted while others refer to it: referrers then need no replacement.
+	StableID bool
 }
 
 // UpdatableInPlace reports whether a change to attr can be made without
@@ -93,7 +97,10 @@ var kindRegistry = func() map[string]KindSpec {
 	// policy and the remote ASN change in place; the interface, addresses and
 	// name identify the peer and force a new one.
 	add("gcp", "gcp_router_bgp_peer", KindSpec{InPlace: attrSet("advertised_route_priority", "advertise_mode", "advertised_groups", "advertised_ip_ranges", "enable", "peer_asn")})
-	add("gcp", "gcp_vpn_tunnel", KindSpec{})
+	// Tunnel names derive from mesh and key, and GCP lets a tunnel go while
+	// a router interface still links it: a replaced tunnel (a new PSK)
+	// keeps its interface and BGP peer.
+	add("gcp", "gcp_vpn_tunnel", KindSpec{StableID: true})
 
 	// Azure: PUT is idempotent by name and updates these properties.
 	add("azure", "azure_vnet_gateway", KindSpec{InPlace: attrSet("sku", "asn", "apipa.0", "apipa.1")})
