@@ -1,0 +1,184 @@
+package gce
+
+import (
+	"fmt"
+	"net/netip"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/store"
+)
+
+var linkLocal = netip.MustParsePrefix("169.254.0.0/16")
+
+// routerRule validates a router document on create and on every patch or
+// update, and refuses to delete a router tunnels still use.
+func routerRule(v store.View, op store.Op, old, nw *store.Resource) error {
+	if op == store.OpDelete {
+		return routerInUse(v, old)
+	}
+	var rt, prev computepb.Router
+	if err := fromDoc(nw.Attrs, &rt); err != nil {
+		return err
+	}
+	if old != nil {
+		if err := fromDoc(old.Attrs, &prev); err != nil {
+			return err
+		}
+	}
+	if err := checkRouter(v, selfPath(*nw, "routers"), nw.Scope, &rt, &prev, op == store.OpCreate); err != nil {
+		return ruleError(err)
+	}
+	return nil
+}
+
+// routerInUse: a router is in use while a tunnel names it as its router
+// or one of its interfaces links a tunnel that still exists.
+func routerInUse(v store.View, old *store.Resource) error {
+	path := selfPath(*old, "routers")
+	if err := inUse(v, "router", path, "router"); err != nil {
+		return err
+	}
+	var rt computepb.Router
+	if err := fromDoc(old.Attrs, &rt); err != nil {
+		return err
+	}
+	for _, in := range rt.GetInterfaces() {
+		if l := in.GetLinkedVpnTunnel(); l != "" {
+			if _, ok := exists(v, kindTunnel, l); ok {
+				return ruleError(errorf(400, reasonInUse, "The router resource '%s' is already being used by '%s'", path, l))
+			}
+		}
+	}
+	return nil
+}
+
+// checkRouter applies Cloud Router's rules. prev is the stored document
+// on update (empty on create): a link to a tunnel is only checked when it
+// is new, since GCE leaves a link dangling when its tunnel is deleted.
+func checkRouter(v store.View, path, scope string, rt, prev *computepb.Router, create bool) *apiError {
+	if create {
+		if _, ok := exists(v, kindNetwork, rt.GetNetwork()); !ok {
+			return notFoundPath(rt.GetNetwork())
+		}
+	} else if rt.GetNetwork() != prev.GetNetwork() {
+		return invalidField("resource.network", rt.GetNetwork(), "The network of a router cannot be changed.")
+	}
+	if rt.Bgp != nil && !privateASN(rt.GetBgp().GetAsn()) {
+		return invalidField("resource.bgp.asn", rt.GetBgp().GetAsn(),
+			"The ASN must be a private ASN: 64512-65534 or 4200000000-4294967294.")
+	}
+	if len(rt.GetBgpPeers()) > 0 && rt.Bgp == nil {
+		return invalidField("resource.bgp", "", "BGP must be configured on a router with BGP peers.")
+	}
+	ranges, err := checkInterfaces(v, path, scope, rt, prev)
+	if err != nil {
+		return err
+	}
+	return checkPeers(rt, ranges)
+}
+
+// checkInterfaces returns each interface's ipRange by name.
+func checkInterfaces(v store.View, path, scope string, rt, prev *computepb.Router) (map[string]netip.Prefix, *apiError) {
+	was := map[string]string{}
+	for _, in := range prev.GetInterfaces() {
+		was[in.GetName()] = in.GetLinkedVpnTunnel()
+	}
+	ranges := map[string]netip.Prefix{}
+	seen, links := map[string]bool{}, map[string]string{}
+	for i, in := range rt.GetInterfaces() {
+		field := fmt.Sprintf("resource.interfaces[%d]", i)
+		if err := checkName(field+".name", in.GetName()); err != nil {
+			return nil, err
+		}
+		if seen[in.GetName()] {
+			return nil, invalidField(field+".name", in.GetName(), "Interface names must be unique within a router.")
+		}
+		seen[in.GetName()] = true
+		if in.IpRange != nil {
+			p, err := netip.ParsePrefix(in.GetIpRange())
+			if err != nil || !p.Addr().Is4() || p.Bits() != 30 || !linkLocal.Contains(p.Addr()) || !usableHost(p, p.Addr()) {
+				return nil, invalidField(field+".ipRange", in.GetIpRange(),
+					"The range must be a /30 in 169.254.0.0/16 given by one of its two usable addresses.")
+			}
+			for other, q := range ranges {
+				if q.Overlaps(p) {
+					return nil, invalidField(field+".ipRange", in.GetIpRange(),
+						fmt.Sprintf("The range overlaps the range of interface '%s'.", other))
+				}
+			}
+			ranges[in.GetName()] = p
+		}
+		l := in.GetLinkedVpnTunnel()
+		if l == "" {
+			continue
+		}
+		if other, ok := links[l]; ok {
+			return nil, invalidField(field+".linkedVpnTunnel", l,
+				fmt.Sprintf("The VPN tunnel is already linked to interface '%s'.", other))
+		}
+		links[l] = in.GetName()
+		if was[in.GetName()] == l {
+			continue
+		}
+		t, ok := exists(v, kindTunnel, l)
+		switch {
+		case !ok:
+			return nil, invalidField(field+".linkedVpnTunnel", l, "The VPN tunnel does not exist.")
+		case t.Scope != scope:
+			return nil, invalidField(field+".linkedVpnTunnel", l, "The VPN tunnel must be in the router's project and region.")
+		case t.Attrs["router"] != path:
+			return nil, invalidField(field+".linkedVpnTunnel", l, "The VPN tunnel does not use this router.")
+		}
+	}
+	return ranges, nil
+}
+
+func checkPeers(rt *computepb.Router, ranges map[string]netip.Prefix) *apiError {
+	seen, onIface := map[string]bool{}, map[string]string{}
+	for i, p := range rt.GetBgpPeers() {
+		field := fmt.Sprintf("resource.bgpPeers[%d]", i)
+		if err := checkName(field+".name", p.GetName()); err != nil {
+			return err
+		}
+		if seen[p.GetName()] {
+			return invalidField(field+".name", p.GetName(), "BGP peer names must be unique within a router.")
+		}
+		seen[p.GetName()] = true
+		rng, ok := ranges[p.GetInterfaceName()]
+		if !ok {
+			return invalidField(field+".interfaceName", p.GetInterfaceName(),
+				"No interface of this router with an ipRange has this name.")
+		}
+		if other, dup := onIface[p.GetInterfaceName()]; dup {
+			return invalidField(field+".interfaceName", p.GetInterfaceName(),
+				fmt.Sprintf("The interface already has BGP peer '%s'.", other))
+		}
+		onIface[p.GetInterfaceName()] = p.GetName()
+		if a, err := netip.ParseAddr(p.GetIpAddress()); err != nil || a != rng.Addr() {
+			return invalidField(field+".ipAddress", p.GetIpAddress(),
+				fmt.Sprintf("Must be the address of interface '%s' (%s).", p.GetInterfaceName(), rng.Addr()))
+		}
+		if a, err := netip.ParseAddr(p.GetPeerIpAddress()); err != nil || a == rng.Addr() || !rng.Contains(a) || !usableHost(rng, a) {
+			return invalidField(field+".peerIpAddress", p.GetPeerIpAddress(),
+				fmt.Sprintf("Must be the other usable address of %s.", rng.Masked()))
+		}
+		if p.GetPeerAsn() == 0 {
+			return invalidField(field+".peerAsn", p.GetPeerAsn(), "The peer ASN is required.")
+		}
+		if p.GetAdvertisedRoutePriority() > 65535 {
+			return invalidField(field+".advertisedRoutePriority", p.GetAdvertisedRoutePriority(), "Must be between 0 and 65535.")
+		}
+		if e := p.GetEnable(); e != "" && e != "TRUE" && e != "FALSE" {
+			return invalidField(field+".enable", e, "Must be TRUE or FALSE.")
+		}
+	}
+	return nil
+}
+
+// usableHost reports whether a is one of the two host addresses of the
+// /30 p (not its network or broadcast address).
+func usableHost(p netip.Prefix, a netip.Addr) bool {
+	n := p.Masked().Addr()
+	return a == n.Next() || a == n.Next().Next()
+}
