@@ -1,0 +1,52 @@
+package gcp
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestServiceAccountClients: a service account document builds the
+// clients without contacting anything (the token is fetched on first call).
+func TestServiceAccountClients(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pemKey := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: must(x509.MarshalPKCS8PrivateKey(key))})
+	doc, _ := json.Marshal(map[string]string{
+		"type": "service_account", "project_id": "p", "private_key_id": "k1", "private_key": string(pemKey),
+		"client_email": "sa@p.iam.gserviceaccount.com", "client_id": "1", "token_uri": "https://oauth2.googleapis.com/token",
+	})
+	d := New(testMesh(), Config{CredentialsJSON: string(doc)})
+	defer d.Close()
+	if _, err := d.clients(); err != nil {
+		t.Fatalf("building clients from a service account: %v", err)
+	}
+	bad := New(testMesh(), Config{CredentialsJSON: `{"type":"service_account","private_key":"SECRET"}`})
+	defer bad.Close()
+	if _, err := bad.clients(); err != nil && strings.Contains(err.Error(), "SECRET") {
+		t.Fatalf("the error quotes the key: %v", err)
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestConfigPrintsNoCredentials(t *testing.T) {
+	c := Config{Project: "p", AccessToken: "tok-SECRET", CredentialsJSON: `{"private_key":"SECRET"}`}
+	for _, f := range []string{"%v", "%+v", "%#v", "%s"} {
+		if s := fmt.Sprintf(f, c); strings.Contains(s, "SECRET") || !strings.Contains(s, `"p"`) {
+			t.Errorf("%s: %s", f, s)
+		}
+	}
+}
