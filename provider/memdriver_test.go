@@ -72,6 +72,9 @@ func (d memDriver) Create(_ context.Context, o plan.Object, s driver.Secrets) (p
 	d.c.next++
 	d.c.creates++
 	o.ID = fmt.Sprintf("%s-%d", d.cloud, d.c.next)
+	if spec, _ := plan.Spec(o.Kind); spec.StableID {
+		o.ID = "stable:" + o.Key // as a driver that names objects by key
+	}
 	o.Attrs = withAssigned(o, d.c.next)
 	d.c.objs[o.Key] = o
 	return o, nil

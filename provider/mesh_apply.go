@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -13,6 +16,8 @@ import (
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/alloc"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	awsdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/aws"
+	gcpdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/gcp"
 	hostdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/host"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/engine"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
@@ -42,30 +47,91 @@ func (s meshSecrets) PSK(tunnel string) (string, error) {
 }
 
 // drivers returns the driver for every cloud the mesh uses, or a diagnostic
-// on each site whose cloud this build cannot apply — before anything runs.
+// on each site whose cloud this build cannot reach — before anything runs.
 func (r *meshResource) drivers(mesh *topology.Mesh, diags *diag.Diagnostics) map[string]driver.Driver {
 	out := map[string]driver.Driver{}
 	for i, s := range mesh.Sites {
-		var d driver.Driver
-		if r.data != nil {
-			d = r.data.drivers[string(s.Cloud)]
+		c := string(s.Cloud)
+		if out[c] != nil {
+			continue
 		}
-		if d == nil && s.Cloud == topology.Host {
+		if r.data != nil && r.data.drivers[c] != nil {
+			out[c] = r.data.drivers[c]
+			continue
+		}
+		switch s.Cloud {
+		case topology.Host:
 			if r.data == nil || r.data.hosts == nil {
 				diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("agent"), "No agent credentials",
 					fmt.Sprintf("Site %q is a host site; to reach its agent the provider needs a hosts block with ca_cert, client_cert and client_key. Apply stopped before changing anything.", s.Name))
 				continue
 			}
-			d = hostDriver(mesh, *r.data.hosts)
-		}
-		if d == nil {
+			out[c] = hostDriver(mesh, *r.data.hosts)
+		case topology.AWS:
+			var cfg awsdriver.Config
+			if r.data != nil {
+				cfg = r.data.aws
+			}
+			out[c] = awsdriver.New(mesh, cfg)
+		case topology.GCP:
+			var cfg gcpdriver.Config
+			if r.data != nil {
+				cfg = r.data.gcp
+			}
+			if !gcpProjectKnown(mesh, cfg, diags) {
+				continue
+			}
+			out[c] = gcpdriver.New(mesh, cfg)
+		default:
 			diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("cloud"), "No driver for this cloud",
 				fmt.Sprintf("Site %q is in %s, and this build of crosslink cannot apply %s objects yet. Plan works without it; apply stopped before changing anything.", s.Name, s.Cloud, s.Cloud))
-			continue
 		}
-		out[string(s.Cloud)] = d
 	}
 	return out
+}
+
+// withRemovedSites returns mesh with the sites of prior that mesh no longer
+// has appended (a copy; mesh itself is not changed).
+func withRemovedSites(ctx context.Context, mesh *topology.Mesh, prior *meshModel) *topology.Mesh {
+	if prior == nil {
+		return mesh
+	}
+	var ignored diag.Diagnostics
+	old, ok := prior.toMesh(ctx, &ignored)
+	if !ok {
+		return mesh
+	}
+	out := *mesh
+	out.Sites = slices.Clone(mesh.Sites)
+	for _, s := range old.Sites {
+		if _, ok := mesh.Site(s.Name); !ok {
+			out.Sites = append(out.Sites, s)
+		}
+	}
+	return &out
+}
+
+// gcpProjectKnown checks that every GCP site names its project, in
+// network_id or through the gcp block.
+func gcpProjectKnown(mesh *topology.Mesh, cfg gcpdriver.Config, diags *diag.Diagnostics) bool {
+	ok := true
+	for i, s := range mesh.Sites {
+		if s.Cloud == topology.GCP && cfg.Project == "" && !strings.HasPrefix(s.NetworkID, "projects/") {
+			diags.AddAttributeError(path.Root("site").AtListIndex(i).AtName("network_id"), "No GCP project",
+				fmt.Sprintf("Site %q names network %q without a project: write it as projects/PROJECT/global/networks/%s or set project in the provider's gcp block. Apply stopped before changing anything.", s.Name, s.NetworkID, s.NetworkID))
+			ok = false
+		}
+	}
+	return ok
+}
+
+// closeDrivers releases what drivers hold (HTTP clients of the SDKs).
+func closeDrivers(ds map[string]driver.Driver) {
+	for _, d := range ds {
+		if c, ok := d.(io.Closer); ok {
+			_ = c.Close()
+		}
+	}
 }
 
 // hostDriver reaches the agents of the mesh's host sites.
@@ -126,7 +192,11 @@ func (r *meshResource) converge(ctx context.Context, planned, prior *meshModel, 
 		return false
 	}
 	planned.setComputed(ctx, d, diags)
-	ds := r.drivers(mesh, diags)
+	// Drivers and Observe also cover sites the prior state had and the
+	// configuration dropped: their objects must be found to be deleted.
+	scope := withRemovedSites(ctx, mesh, prior)
+	ds := r.drivers(scope, diags)
+	defer closeDrivers(ds)
 	if diags.HasError() {
 		return false
 	}
@@ -145,7 +215,7 @@ func (r *meshResource) converge(ctx context.Context, planned, prior *meshModel, 
 			known[k] = true
 		}
 	}
-	state, ok := r.run(ctx, mesh, d.Objects, known, ds, secrets, diags)
+	state, ok := r.run(ctx, scope, d.Objects, known, ds, secrets, diags)
 	planned.Objects = objectsValue(ctx, d.Objects, ids(state), diags)
 	if !ok {
 		// Record objects that exist but are not (or no longer) desired too,
@@ -192,13 +262,13 @@ func (r *meshResource) refresh(ctx context.Context, state *meshModel, diags *dia
 	if !ok || r.data == nil {
 		return
 	}
-	ds := map[string]driver.Driver{}
-	for _, s := range mesh.Sites {
-		d := r.data.drivers[string(s.Cloud)]
-		if d == nil {
-			return // without every driver the refresh would be partial: keep state
-		}
-		ds[string(s.Cloud)] = d
+	// Without every driver (no credentials configured yet) a refresh
+	// would be partial: keep state; apply reports what is missing.
+	var missing diag.Diagnostics
+	ds := r.drivers(mesh, &missing)
+	defer closeDrivers(ds)
+	if missing.HasError() {
+		return
 	}
 	d, ps := plan.Build(mesh, priorAllocation(ctx, state, diags))
 	if len(ps) > 0 {
@@ -218,6 +288,7 @@ func (r *meshResource) destroy(ctx context.Context, state *meshModel, diags *dia
 		return false
 	}
 	ds := r.drivers(mesh, diags)
+	defer closeDrivers(ds)
 	if diags.HasError() {
 		return false
 	}

@@ -94,15 +94,17 @@ func TestAccMeshPlanFourClouds(t *testing.T) {
 	})
 }
 
-// TestAccMeshApplyNeedsDriver: this build has no cloud drivers, so apply
-// must stop before touching anything, naming the site.
+// TestAccMeshApplyNeedsDriver: this build has no Azure driver yet, so apply
+// must stop before touching anything, naming the site; a GCP site whose
+// network names no project, with no project in the provider, is refused too.
 func TestAccMeshApplyNeedsDriver(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 preCheck(t),
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
-			Config:      "provider \"crosslink\" {\n  mesh_secret = \"s3cret-for-acceptance-tests\"\n}\n" + meshHCL("", fourClouds...),
-			ExpectError: regexp.MustCompile(`(?s)No driver for this cloud.*Site\s+"aws-use1"\s+is\s+in\s+aws`),
+			Config: "provider \"crosslink\" {\n  mesh_secret = \"s3cret-for-acceptance-tests\"\n}\n" + meshHCL("", fourClouds...),
+			ExpectError: wrapped(`No GCP project`, `Site "gcp-euw1" names network "prod" without a project`,
+				`No driver for this cloud`, `Site "az-weu" is in azure`),
 		}},
 	})
 }

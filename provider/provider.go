@@ -14,6 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	awsdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/aws"
+	gcpdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/gcp"
 	hostdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/host"
 )
 
@@ -58,11 +60,17 @@ type providerData struct {
 	meshSecret []byte // nil when neither the config nor the environment has one
 	// hosts holds the mTLS credentials for agents; nil without a hosts block.
 	hosts *hostdriver.Credentials
+	// aws and gcp configure the cloud drivers; zero values use the SDKs'
+	// default credential chains.
+	aws awsdriver.Config
+	gcp gcpdriver.Config
 }
 
 type providerModel struct {
 	MeshSecret types.String `tfsdk:"mesh_secret"`
 	Hosts      *hostsModel  `tfsdk:"hosts"`
+	AWS        *awsModel    `tfsdk:"aws"`
+	GCP        *gcpModel    `tfsdk:"gcp"`
 }
 
 func (p *crosslinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -82,7 +90,7 @@ func (p *crosslinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"Needed to apply, not to plan. May also be set with the " + MeshSecretEnv + " environment variable.",
 			},
 		},
-		Blocks: map[string]schema.Block{"hosts": hostsBlock()},
+		Blocks: map[string]schema.Block{"hosts": hostsBlock(), "aws": awsBlock(), "gcp": gcpBlock()},
 	}
 }
 
@@ -106,6 +114,8 @@ func (p *crosslinkProvider) Configure(ctx context.Context, req provider.Configur
 		return
 	}
 	data.hosts = configureHosts(m.Hosts, &resp.Diagnostics)
+	data.aws = configureAWS(m.AWS, &resp.Diagnostics)
+	data.gcp = configureGCP(m.GCP, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}

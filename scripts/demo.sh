@@ -5,7 +5,9 @@
 # paths of crosslink_mesh.quickstart (MESH=<address> to pick another).
 # The example is copied to a temporary directory, so it stays clean. The plan
 # itself is printed only when it fails, or with DEMO_VERBOSE=1.
-# Then, as root, applies examples/hosts to four lab hosts (network namespaces
+# Then applies examples/aws-gcp against crosslink's AWS and GCP emulators and
+# shows every tunnel UP, as the SDKs report it; and, as root, applies
+# examples/hosts to four lab hosts (network namespaces
 # running the agent), pings across, cuts a link to show failover, destroys.
 # Needs: make build, make tofu (bin/.tf-path), jq; root for the lab part.
 set -euo pipefail
@@ -44,6 +46,11 @@ fi
 
 jq -r --arg addr "$mesh" -f "$CROSSLINK_ROOT/scripts/demo-report.jq" "$tmp/plan.json" ||
   die "could not read $mesh from the plan (is it in ${example#"$CROSSLINK_ROOT"/}?)"
+
+# Apply examples/aws-gcp against the AWS and GCP emulators (no root needed):
+# the SDKs then report all four tunnels UP and BGP established.
+say "apply examples/aws-gcp against the AWS and GCP emulators (real SDK clients)"
+go run ./acctest/cmd/clouddemo -tf "$tf" -example "$CROSSLINK_ROOT/examples/aws-gcp" || die "the cloud demo failed"
 
 # Then apply examples/hosts for real: four Linux hosts made of network
 # namespaces, each running the crosslink agent (acctest/cmd/labdemo).

@@ -1,0 +1,123 @@
+package cloudcheck
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"cloud.google.com/go/compute/apiv1/computepb"
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"google.golang.org/api/iterator"
+)
+
+// Tunnels is what the SDKs report of a mesh's tunnels.
+type Tunnels struct {
+	// AWS maps "<vpn id>/<outside ip>" to the telemetry status (UP/DOWN)
+	// and message; GCP maps a tunnel name to its status, and
+	// "<router>/<peer>" to the BGP peer status.
+	AWS, GCP, GCPBGP map[string]string
+	// AWSConnections maps each VPN connection id to its tunnels' PSKs (in
+	// outside-IP order), so tests can see a rotation happen in place.
+	AWSConnections map[string][]string
+	GCPTunnelIDs   map[string]uint64
+}
+
+// Down lists every tunnel or session that is not up, sorted.
+func (t Tunnels) Down() []string {
+	var out []string
+	for k, v := range t.AWS {
+		if !strings.HasPrefix(v, "UP") {
+			out = append(out, "aws "+k+": "+v)
+		}
+	}
+	for k, v := range t.GCP {
+		if !strings.HasPrefix(v, "ESTABLISHED") {
+			out = append(out, "gcp tunnel "+k+": "+v)
+		}
+	}
+	for k, v := range t.GCPBGP {
+		if !strings.HasPrefix(v, "UP") {
+			out = append(out, "gcp bgp "+k+": "+v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Count is the number of tunnels and BGP sessions seen.
+func (t Tunnels) Count() (aws, gcp, gcpBGP int) { return len(t.AWS), len(t.GCP), len(t.GCPBGP) }
+
+// ReadTunnels reads every tunnel of the mesh and its status.
+func (c *Clients) ReadTunnels(ctx context.Context) (Tunnels, error) {
+	t := Tunnels{AWS: map[string]string{}, GCP: map[string]string{}, GCPBGP: map[string]string{},
+		AWSConnections: map[string][]string{}, GCPTunnelIDs: map[string]uint64{}}
+	for region, cl := range c.ec2 {
+		out, err := cl.DescribeVpnConnections(ctx, &ec2.DescribeVpnConnectionsInput{Filters: c.meshFilter()})
+		if err != nil {
+			return t, fmt.Errorf("describing VPN connections in %s: %w", region, err)
+		}
+		for _, v := range out.VpnConnections {
+			if v.State == ec2types.VpnStateDeleted || v.State == ec2types.VpnStateDeleting {
+				continue
+			}
+			id := awssdk.ToString(v.VpnConnectionId)
+			for _, tel := range v.VgwTelemetry {
+				t.AWS[id+"/"+awssdk.ToString(tel.OutsideIpAddress)] = fmt.Sprintf("%s %s", tel.Status, awssdk.ToString(tel.StatusMessage))
+			}
+			var psks []string
+			if v.Options != nil {
+				opts := append([]ec2types.TunnelOption(nil), v.Options.TunnelOptions...)
+				sort.Slice(opts, func(i, j int) bool {
+					return awssdk.ToString(opts[i].OutsideIpAddress) < awssdk.ToString(opts[j].OutsideIpAddress)
+				})
+				for _, o := range opts {
+					psks = append(psks, awssdk.ToString(o.PreSharedKey))
+				}
+			}
+			t.AWSConnections[id] = psks
+		}
+	}
+	for _, region := range c.t.GCPRegions {
+		it := c.tunnels.List(ctx, &computepb.ListVpnTunnelsRequest{Project: c.t.GCPProject, Region: region,
+			Filter: awssdk.String(fmt.Sprintf("labels.crosslink-mesh = %q", c.t.Mesh))})
+		for {
+			tun, err := it.Next()
+			if err == iterator.Done {
+				break
+			}
+			if err != nil {
+				return t, fmt.Errorf("listing VPN tunnels in %s: %w", region, err)
+			}
+			t.GCP[tun.GetName()] = tun.GetStatus() + " " + tun.GetDetailedStatus()
+			t.GCPTunnelIDs[tun.GetName()] = tun.GetId()
+		}
+		rit := c.routers.List(ctx, &computepb.ListRoutersRequest{Project: c.t.GCPProject, Region: region})
+		for {
+			r, err := rit.Next()
+			if err == iterator.Done {
+				break
+			}
+			if err != nil {
+				return t, fmt.Errorf("listing routers in %s: %w", region, err)
+			}
+			if !strings.Contains(r.GetDescription(), "mesh="+c.t.Mesh+" ") {
+				continue
+			}
+			st, err := c.routers.GetRouterStatus(ctx, &computepb.GetRouterStatusRouterRequest{Project: c.t.GCPProject, Region: region, Router: r.GetName()})
+			if err != nil {
+				return t, fmt.Errorf("router status of %s: %w", r.GetName(), err)
+			}
+			for _, p := range st.GetResult().GetBgpPeerStatus() {
+				t.GCPBGP[r.GetName()+"/"+p.GetName()] = p.GetStatus() + " " + p.GetState() + " " + p.GetStatusReason()
+			}
+		}
+	}
+	return t, nil
+}
+
+func (c *Clients) meshFilter() []ec2types.Filter {
+	return []ec2types.Filter{{Name: awssdk.String("tag:crosslink-mesh"), Values: []string{c.t.Mesh}}}
+}

@@ -1,0 +1,137 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/cloudcheck"
+)
+
+// Objects of an AWS↔GCP pair at redundancy 2. AWS: VGW, attachment, route
+// propagation, and per GCP interface a customer gateway and a VPN
+// connection of two tunnels. GCP: HA gateway, router, external gateway
+// (four AWS addresses), and per tunnel the tunnel, interface and BGP peer.
+const awsObjects, gcpObjectsPerAWSPeer = 3 + 2*2, 1 + 4*3
+
+// TestAccCloudMesh applies an AWS↔GCP HA VPN mesh through the real SDK
+// clients against the emulators (or real clouds) and checks, through the
+// SDKs, that every tunnel is UP and every BGP session established, then
+// grows it, rotates its keys and repairs drift.
+func TestAccCloudMesh(t *testing.T) {
+	const mesh = "acc"
+	e := cloudSetup(t, mesh)
+	c := e.clients(t)
+	res := "crosslink_mesh.cloud"
+	var first cloudcheck.Tunnels
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 preCheck(t),
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy: func(*terraformState) error {
+			owned, err := c.Owned(context.Background())
+			if err != nil {
+				return err
+			}
+			if len(owned) != 0 {
+				return fmt.Errorf("left after destroy: %v", owned)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: e.config(mesh, 2, ""),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					// The plan shows every object before anything exists.
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("objects"), knownvalue.MapSizeExact(awsObjects+2+gcpObjectsPerAWSPeer)),
+					plancheck.ExpectKnownValue(res, tfjsonpath.New("tunnels"), knownvalue.ListSizeExact(4)),
+				}},
+				Check: func(*terraformState) error {
+					var err error
+					if first, err = waitUp(c, 4, 4, 30*time.Second); err != nil {
+						return err
+					}
+					return noDuplicates(c)
+				},
+			},
+			{
+				// Refresh reads the clouds: nothing to do.
+				Config:   e.config(mesh, 2, ""),
+				PlanOnly: true,
+			},
+			{
+				// A second GCP site: existing tunnels stay as they are.
+				Config: e.config(mesh, 3, ""),
+				Check: func(*terraformState) error {
+					now, err := waitUp(c, 8, 4+2+4+2, 30*time.Second)
+					if err != nil {
+						return err
+					}
+					for id, psks := range first.AWSConnections {
+						if !slices.Equal(now.AWSConnections[id], psks) {
+							return fmt.Errorf("VPN connection %s changed when a site was added", id)
+						}
+					}
+					for name, id := range first.GCPTunnelIDs {
+						if now.GCPTunnelIDs[name] != id {
+							return fmt.Errorf("GCP tunnel %s changed when a site was added", name)
+						}
+					}
+					return noDuplicates(c)
+				},
+			},
+			{
+				// psk_epoch: AWS rotates in place (same connections, new
+				// keys); every tunnel is up again after.
+				Config: e.config(mesh, 3, "  psk_epoch = 2"),
+				Check: func(*terraformState) error {
+					now, err := waitUp(c, 8, 12, 30*time.Second)
+					if err != nil {
+						return err
+					}
+					for id, psks := range first.AWSConnections {
+						got, ok := now.AWSConnections[id]
+						if !ok {
+							return fmt.Errorf("VPN connection %s was replaced by the key rotation", id)
+						}
+						for i := range psks {
+							if got[i] == psks[i] {
+								return fmt.Errorf("VPN connection %s tunnel %d kept its pre-shared key", id, i)
+							}
+						}
+					}
+					return noDuplicates(c)
+				},
+			},
+			{
+				// Drift: a tunnel deleted behind crosslink's back shows up
+				// in the plan as coming back.
+				PreConfig: func() {
+					names := slices.Sorted(maps.Keys(first.GCPTunnelIDs))
+					if err := c.DeleteGCPTunnel(context.Background(), e.gcpRegions[0], names[0]); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             e.config(mesh, 3, "  psk_epoch = 2"),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config: e.config(mesh, 3, "  psk_epoch = 2"),
+				Check: func(*terraformState) error {
+					if _, err := waitUp(c, 8, 12, 30*time.Second); err != nil {
+						return err
+					}
+					return noDuplicates(c)
+				},
+			},
+		},
+	})
+}

@@ -1,0 +1,84 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator"
+)
+
+// TestAccCloudMeshFaults applies the 3-site mesh while both emulators
+// throttle 20% of calls, fail 5% with a 5xx and drop 5% of mutating
+// replies after applying the change: it converges, nothing is duplicated,
+// and no throttling error reaches the user. Emulator only.
+func TestAccCloudMeshFaults(t *testing.T) {
+	const mesh = "faults"
+	e := cloudSetup(t, mesh)
+	if e.emu == nil {
+		t.Skip("fault injection needs the emulator")
+	}
+	c := e.clients(t)
+	faults := emulator.Faults{ThrottleFraction: 0.2, ErrorRate5xx: 0.05, DropReplyRate: 0.05, Seed: 5}
+	// The test's own reads run without faults: they check, they are not
+	// under test.
+	set := func(f emulator.Faults) {
+		for _, cloud := range []string{"aws", "gcp"} {
+			if err := e.emu.SetFaults(cloud, f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	set(faults)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 preCheck(t),
+		ProtoV6ProviderFactories: factories(),
+		CheckDestroy: func(*terraformState) error {
+			set(emulator.Faults{})
+			owned, err := c.Owned(context.Background())
+			if err != nil {
+				return err
+			}
+			if len(owned) != 0 {
+				return fmt.Errorf("left after destroy: %v", owned)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{{
+			Config: e.config(mesh, 3, ""),
+			Check: func(*terraformState) error {
+				var all emulator.Counts
+				for _, cloud := range []string{"aws", "gcp"} {
+					n, err := e.emu.Counters(cloud)
+					if err != nil {
+						return err
+					}
+					t.Logf("%s: %d calls, %d throttled, %d answered 5xx, %d replies dropped",
+						cloud, n.Total.Requests, n.Total.Throttled, n.Total.Failed5xx, n.Total.DroppedReplies)
+					all.Total.Throttled += n.Total.Throttled
+					all.Total.Failed5xx += n.Total.Failed5xx
+					all.Total.DroppedReplies += n.Total.DroppedReplies
+				}
+				if t := all.Total; t.Throttled == 0 || t.Failed5xx == 0 || t.DroppedReplies == 0 {
+					return fmt.Errorf("not every kind of fault was injected: %+v", t)
+				}
+				set(emulator.Faults{})
+				defer set(faults) // destroy runs under faults too
+				if _, err := waitUp(c, 8, 12, 30*time.Second); err != nil {
+					return err
+				}
+				return noDuplicates(c)
+			},
+		}},
+		ErrorCheck: func(err error) error {
+			if err != nil && regexp.MustCompile(`RequestLimitExceeded|rateLimitExceeded|Rate Limit Exceeded`).MatchString(err.Error()) {
+				return fmt.Errorf("a throttling error reached the user: %w", err)
+			}
+			return err
+		},
+	})
+}
