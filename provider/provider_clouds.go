@@ -41,7 +41,7 @@ func rateAttribute(api string) schema.Float64Attribute {
 
 func endpointAttribute(what string) schema.StringAttribute {
 	return schema.StringAttribute{Optional: true,
-		Description: "Base URL of a " + what + "-compatible endpoint (a sandbox or an emulator) instead of the cloud's own."}
+		Description: "Base URL of an endpoint that speaks the " + what + " API (a sandbox or an emulator) instead of the cloud's own."}
 }
 
 func awsBlock() schema.SingleNestedBlock {
@@ -63,7 +63,7 @@ func gcpBlock() schema.SingleNestedBlock {
 		Description: "How to reach GCP. Without access_token or credentials, Application Default Credentials are used.",
 		Attributes: map[string]schema.Attribute{
 			"project":  schema.StringAttribute{Optional: true, Description: "Project of sites whose network_id is a bare network name."},
-			"endpoint": endpointAttribute("Compute Engine API"),
+			"endpoint": endpointAttribute("Compute Engine"),
 			"access_token": schema.StringAttribute{Optional: true, Sensitive: true,
 				Description: "An OAuth2 access token (short-lived; for CI and sandboxes)."},
 			"credentials": schema.StringAttribute{Optional: true, Sensitive: true,

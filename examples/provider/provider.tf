@@ -10,6 +10,17 @@ provider "crosslink" {
     client_cert = file("${path.module}/pki/provider.pem")
     client_key  = var.agent_client_key
   }
+
+  # AWS: the SDK's default credential chain; regions come from the sites.
+  aws {
+    profile = "network-admin"
+  }
+
+  # GCP: Application Default Credentials; the project of sites whose
+  # network_id is a bare network name.
+  gcp {
+    project = "net-prod"
+  }
 }
 
 variable "mesh_secret" {

@@ -38,8 +38,9 @@ type Config struct {
 	MaxAttempts int
 	MaxBackoff  time.Duration
 
-	// PollInterval is the waiters' first delay between polls (default 15s,
-	// as the SDK's); delays grow up to 4× this.
+	// PollInterval is the waiters' first delay between polls (default 1s:
+	// most objects are ready within seconds); delays grow to 4× this or
+	// 15s, the SDK waiters' own first delay, whichever is more.
 	PollInterval time.Duration
 
 	// HTTPClient replaces the SDK's HTTP client (tests). The SDK refuses a
@@ -54,7 +55,7 @@ const (
 	defaultBurst             = 20
 	defaultMaxAttempts       = 8
 	defaultMaxBackoff        = 20 * time.Second
-	defaultPollInterval      = 15 * time.Second
+	defaultPollInterval      = time.Second
 )
 
 // withDefaults fills unset fields and reports what cannot work. The error

@@ -14,7 +14,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RequestsPerSecond != 10 || c.Burst != 20 || c.MaxAttempts != 8 || c.MaxBackoff != 20*time.Second || c.PollInterval != 15*time.Second {
+	if c.RequestsPerSecond != 10 || c.Burst != 20 || c.MaxAttempts != 8 || c.MaxBackoff != 20*time.Second || c.PollInterval != time.Second {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, err = Config{RequestsPerSecond: 3, Burst: 4, MaxAttempts: 2, MaxBackoff: time.Millisecond, PollInterval: time.Millisecond}.withDefaults()

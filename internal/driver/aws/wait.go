@@ -30,7 +30,7 @@ type waitSpec struct {
 const notFoundChecks = 5
 
 // wait polls f until the object reaches a target state, with the SDK
-// waiters' backoff: from PollInterval, growing with jitter up to 4×.
+// waiters' backoff: from PollInterval, growing with jitter to maxDelay.
 func (d *Driver) wait(ctx context.Context, w waitSpec, f stateFunc) (string, error) {
 	deadline := time.Now().Add(w.timeout)
 	last, missing := "", 0
@@ -72,7 +72,7 @@ func (d *Driver) wait(ctx context.Context, w waitSpec, f stateFunc) (string, err
 }
 
 // maxDelay is the longest pause between polls.
-func (d *Driver) maxDelay() time.Duration { return 4 * d.cfg.PollInterval }
+func (d *Driver) maxDelay() time.Duration { return max(4*d.cfg.PollInterval, 15*time.Second) }
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

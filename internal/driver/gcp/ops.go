@@ -23,15 +23,18 @@ func (e *opError) Error() string {
 	return fmt.Sprintf("the operation failed with HTTP %d: %s", e.code, e.msg)
 }
 
-// wait polls op until it is done, every PollInterval. It is op.Wait
-// without the one-second minimum backoff, which would dominate a large
-// apply; an operation the insert already reports done is not polled.
+// wait polls op until it is done: first after PollInterval/4, then
+// backing off to PollInterval×10. It is op.Wait without the one-second
+// minimum, which would dominate a large apply of quick operations, and
+// without polling fast for minutes on a slow one; an operation the insert
+// already reports done is not polled.
 func (d *Driver) wait(ctx context.Context, op *compute.Operation) error {
+	bo := gax.Backoff{Initial: d.cfg.PollInterval / 4, Max: 10 * d.cfg.PollInterval, Multiplier: 1.5}
 	for {
 		if op.Done() {
 			return opFailure(op.Proto())
 		}
-		if err := gax.Sleep(ctx, d.cfg.PollInterval); err != nil {
+		if err := gax.Sleep(ctx, bo.Pause()); err != nil {
 			return err
 		}
 		err := retry(ctx, func() error {
