@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/cloudcheck"
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/cloudenv"
 )
 
 // Objects of an AWS↔GCP pair at redundancy 2. AWS: VGW, attachment, route
@@ -28,8 +29,8 @@ const awsObjects, gcpObjectsPerAWSPeer = 3 + 2*2, 1 + 4*3
 // grows it, rotates its keys and repairs drift.
 func TestAccCloudMesh(t *testing.T) {
 	const mesh = "acc"
-	e := cloudSetup(t, mesh)
-	c := e.clients(t)
+	e := cloudenv.Setup(t, mesh)
+	c := e.Clients(t)
 	res := "crosslink_mesh.cloud"
 	var first cloudcheck.Tunnels
 	resource.Test(t, resource.TestCase{
@@ -47,7 +48,7 @@ func TestAccCloudMesh(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
-				Config: e.config(mesh, 2, ""),
+				Config: e.Config(mesh, 2, ""),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					// The plan shows every object before anything exists.
 					plancheck.ExpectKnownValue(res, tfjsonpath.New("objects"), knownvalue.MapSizeExact(awsObjects+2+gcpObjectsPerAWSPeer)),
@@ -55,22 +56,22 @@ func TestAccCloudMesh(t *testing.T) {
 				}},
 				Check: func(*terraformState) error {
 					var err error
-					if first, err = waitUp(c, 4, 4, 30*time.Second); err != nil {
+					if first, err = cloudenv.WaitUp(c, 4, 4, 30*time.Second); err != nil {
 						return err
 					}
-					return noDuplicates(c)
+					return cloudenv.NoDuplicates(c)
 				},
 			},
 			{
 				// Refresh reads the clouds: nothing to do.
-				Config:   e.config(mesh, 2, ""),
+				Config:   e.Config(mesh, 2, ""),
 				PlanOnly: true,
 			},
 			{
 				// A second GCP site: existing tunnels stay as they are.
-				Config: e.config(mesh, 3, ""),
+				Config: e.Config(mesh, 3, ""),
 				Check: func(*terraformState) error {
-					now, err := waitUp(c, 8, 4+2+4+2, 30*time.Second)
+					now, err := cloudenv.WaitUp(c, 8, 4+2+4+2, 30*time.Second)
 					if err != nil {
 						return err
 					}
@@ -84,15 +85,15 @@ func TestAccCloudMesh(t *testing.T) {
 							return fmt.Errorf("GCP tunnel %s changed when a site was added", name)
 						}
 					}
-					return noDuplicates(c)
+					return cloudenv.NoDuplicates(c)
 				},
 			},
 			{
 				// psk_epoch: AWS rotates in place (same connections, new
 				// keys); every tunnel is up again after.
-				Config: e.config(mesh, 3, "  psk_epoch = 2"),
+				Config: e.Config(mesh, 3, "  psk_epoch = 2"),
 				Check: func(*terraformState) error {
-					now, err := waitUp(c, 8, 12, 30*time.Second)
+					now, err := cloudenv.WaitUp(c, 8, 12, 30*time.Second)
 					if err != nil {
 						return err
 					}
@@ -107,7 +108,7 @@ func TestAccCloudMesh(t *testing.T) {
 							}
 						}
 					}
-					return noDuplicates(c)
+					return cloudenv.NoDuplicates(c)
 				},
 			},
 			{
@@ -115,21 +116,21 @@ func TestAccCloudMesh(t *testing.T) {
 				// in the plan as coming back.
 				PreConfig: func() {
 					names := slices.Sorted(maps.Keys(first.GCPTunnelIDs))
-					if err := c.DeleteGCPTunnel(context.Background(), e.gcpRegions[0], names[0]); err != nil {
+					if err := c.DeleteGCPTunnel(context.Background(), e.GCPRegions[0], names[0]); err != nil {
 						t.Fatal(err)
 					}
 				},
-				Config:             e.config(mesh, 3, "  psk_epoch = 2"),
+				Config:             e.Config(mesh, 3, "  psk_epoch = 2"),
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
 			{
-				Config: e.config(mesh, 3, "  psk_epoch = 2"),
+				Config: e.Config(mesh, 3, "  psk_epoch = 2"),
 				Check: func(*terraformState) error {
-					if _, err := waitUp(c, 8, 12, 30*time.Second); err != nil {
+					if _, err := cloudenv.WaitUp(c, 8, 12, 30*time.Second); err != nil {
 						return err
 					}
-					return noDuplicates(c)
+					return cloudenv.NoDuplicates(c)
 				},
 			},
 		},

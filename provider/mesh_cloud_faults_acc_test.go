@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/cloudenv"
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator"
 )
 
@@ -18,17 +19,17 @@ import (
 // and no throttling error reaches the user. Emulator only.
 func TestAccCloudMeshFaults(t *testing.T) {
 	const mesh = "faults"
-	e := cloudSetup(t, mesh)
-	if e.emu == nil {
+	e := cloudenv.Setup(t, mesh)
+	if e.Emu == nil {
 		t.Skip("fault injection needs the emulator")
 	}
-	c := e.clients(t)
+	c := e.Clients(t)
 	faults := emulator.Faults{ThrottleFraction: 0.2, ErrorRate5xx: 0.05, DropReplyRate: 0.05, Seed: 5}
 	// The test's own reads run without faults: they check, they are not
 	// under test.
 	set := func(f emulator.Faults) {
 		for _, cloud := range []string{"aws", "gcp"} {
-			if err := e.emu.SetFaults(cloud, f); err != nil {
+			if err := e.Emu.SetFaults(cloud, f); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -49,11 +50,11 @@ func TestAccCloudMeshFaults(t *testing.T) {
 			return nil
 		},
 		Steps: []resource.TestStep{{
-			Config: e.config(mesh, 3, ""),
+			Config: e.Config(mesh, 3, ""),
 			Check: func(*terraformState) error {
 				var all emulator.Counts
 				for _, cloud := range []string{"aws", "gcp"} {
-					n, err := e.emu.Counters(cloud)
+					n, err := e.Emu.Counters(cloud)
 					if err != nil {
 						return err
 					}
@@ -68,10 +69,10 @@ func TestAccCloudMeshFaults(t *testing.T) {
 				}
 				set(emulator.Faults{})
 				defer set(faults) // destroy runs under faults too
-				if _, err := waitUp(c, 8, 12, 30*time.Second); err != nil {
+				if _, err := cloudenv.WaitUp(c, 8, 12, 30*time.Second); err != nil {
 					return err
 				}
-				return noDuplicates(c)
+				return cloudenv.NoDuplicates(c)
 			},
 		}},
 		ErrorCheck: func(err error) error {

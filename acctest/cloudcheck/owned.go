@@ -102,6 +102,22 @@ func gcpKey(description string) string {
 	return "(no key)"
 }
 
+// entryKey is the state key of a router interface or BGP peer named
+// "<prefix><peer>-<n>": the tunnel key is "<a>~<b>#<n>" with a < b. An
+// entry crosslink did not name keeps its name, so it shows as an orphan.
+func entryKey(site, kind, prefix, entry string) string {
+	rest, ok := strings.CutPrefix(entry, prefix)
+	dash := strings.LastIndexByte(rest, '-')
+	if !ok || dash <= 0 {
+		return "gcp/" + site + "/" + kind + "/(unnamed " + entry + ")"
+	}
+	a, b := site, rest[:dash]
+	if b < a {
+		a, b = b, a
+	}
+	return "gcp/" + site + "/" + kind + "/" + a + "~" + b + "#" + rest[dash+1:]
+}
+
 func (c *Clients) ownedGCP(ctx context.Context, n map[string]int) error {
 	label := awssdk.String(fmt.Sprintf("labels.crosslink-mesh = %q", c.t.Mesh))
 	p := c.t.GCPProject
@@ -123,10 +139,10 @@ func (c *Clients) ownedGCP(ctx context.Context, n map[string]int) error {
 			n[key]++
 			site := strings.Split(key, "/")[1]
 			for _, i := range r.GetInterfaces() {
-				n["gcp/"+site+"/router_interface@"+i.GetName()]++
+				n[entryKey(site, "router_interface", "if-", i.GetName())]++
 			}
 			for _, b := range r.GetBgpPeers() {
-				n["gcp/"+site+"/router_bgp_peer@"+b.GetName()]++
+				n[entryKey(site, "router_bgp_peer", "bgp-", b.GetName())]++
 			}
 		})
 		if err != nil {

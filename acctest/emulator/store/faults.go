@@ -36,6 +36,9 @@ type Decision struct {
 // Counters says what was injected, for tests to assert on.
 type Counters struct {
 	Requests, Delayed, Throttled, Failed5xx, DroppedReplies int64
+	// Mutating counts the requests that would change something (whatever
+	// their fate): tests use it to stop a client after N changes.
+	Mutating int64
 }
 
 // Injector decides faults per request. Safe for concurrent use.
@@ -89,6 +92,10 @@ func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 	d := Decision{Delay: in.f.Latency}
 	c := in.byOp[op]
 	c.Requests++
+	if mutating {
+		c.Mutating++
+		in.total.Mutating++
+	}
 	if d.Delay > 0 {
 		c.Delayed++
 	}
