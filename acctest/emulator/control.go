@@ -23,6 +23,10 @@ type Faults struct {
 	Latency       string  `json:"latency,omitempty"`
 	ThrottleRate  float64 `json:"throttle_rate,omitempty"`
 	ThrottleBurst int     `json:"throttle_burst,omitempty"`
+	// MutatingRate and MutatingBurst give mutating requests their own
+	// bucket (store.Faults).
+	MutatingRate  float64 `json:"mutating_rate,omitempty"`
+	MutatingBurst int     `json:"mutating_burst,omitempty"`
 	// ThrottleFraction throttles that share of requests at random.
 	ThrottleFraction float64 `json:"throttle_fraction,omitempty"`
 	ErrorRate5xx     float64 `json:"error_rate_5xx,omitempty"`
@@ -32,6 +36,7 @@ type Faults struct {
 
 func (f Faults) store() (store.Faults, error) {
 	out := store.Faults{ThrottleRate: f.ThrottleRate, ThrottleBurst: f.ThrottleBurst,
+		MutatingRate: f.MutatingRate, MutatingBurst: f.MutatingBurst,
 		ThrottleFraction: f.ThrottleFraction,
 		ErrorRate5xx:     f.ErrorRate5xx, DropReplyRate: f.DropReplyRate, Seed: f.Seed}
 	if f.Latency != "" {

@@ -13,9 +13,14 @@ type Faults struct {
 	Latency time.Duration // added to every request
 	// ThrottleRate (tokens per second) and ThrottleBurst (bucket size)
 	// define one token bucket per account, like EC2's per-account buckets.
-	// ThrottleRate <= 0 disables throttling.
+	// ThrottleRate <= 0 disables this bucket.
 	ThrottleRate  float64
 	ThrottleBurst int
+	// MutatingRate and MutatingBurst, when MutatingRate > 0, give mutating
+	// requests a bucket of their own per account, as EC2 refills changes
+	// far slower than describes; the bucket above then serves only reads.
+	MutatingRate  float64
+	MutatingBurst int
 	// ThrottleFraction answers that fraction of requests with the
 	// throttling error whatever the buckets hold: "20% throttling".
 	ThrottleFraction float64
@@ -100,7 +105,7 @@ func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 		c.Delayed++
 	}
 	switch {
-	case in.f.ThrottleRate > 0 && !in.take(account),
+	case !in.admit(account, mutating),
 		in.f.ThrottleFraction > 0 && in.rng.Float64() < in.f.ThrottleFraction:
 		d.Throttle = true
 		c.Throttled++
@@ -155,16 +160,30 @@ type bucket struct {
 	last   time.Time
 }
 
-func (in *Injector) take(account string) bool {
+// admit takes a token from the request's bucket: the mutating one when
+// configured and the request mutates, else the account's one. It reports
+// false when the bucket is empty; with no bucket configured, true.
+func (in *Injector) admit(account string, mutating bool) bool {
+	if mutating && in.f.MutatingRate > 0 {
+		// A key no front-end's account can produce (they hold no NUL).
+		return in.take(account+"\x00mutating", in.f.MutatingRate, in.f.MutatingBurst)
+	}
+	if in.f.ThrottleRate > 0 {
+		return in.take(account, in.f.ThrottleRate, in.f.ThrottleBurst)
+	}
+	return true
+}
+
+func (in *Injector) take(key string, rate float64, burstSize int) bool {
 	now := in.clock.Now()
-	burst := float64(max(in.f.ThrottleBurst, 1))
-	b := in.buckets[account]
+	burst := float64(max(burstSize, 1))
+	b := in.buckets[key]
 	if b == nil {
 		b = &bucket{tokens: burst, last: now}
-		in.buckets[account] = b
+		in.buckets[key] = b
 	}
 	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = min(burst, b.tokens+el*in.f.ThrottleRate)
+		b.tokens = min(burst, b.tokens+el*rate)
 	}
 	b.last = now
 	if b.tokens < 1 {
