@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -80,7 +81,10 @@ func (d *Driver) client(ctx context.Context, region string) (*ec2.Client, error)
 	}
 	cfg := d.base.Copy()
 	cfg.Region = region
-	limiter := rate.NewLimiter(rate.Limit(d.cfg.RequestsPerSecond), d.cfg.Burst)
+	limiters := pacer{
+		reads:     rate.NewLimiter(rate.Limit(d.cfg.RequestsPerSecond), d.cfg.Burst),
+		mutations: rate.NewLimiter(rate.Limit(d.cfg.MutatingRequestsPerSecond), d.cfg.MutatingBurst),
+	}
 	c := ec2.NewFromConfig(cfg, func(o *ec2.Options) {
 		if d.cfg.Endpoint != "" {
 			o.BaseEndpoint = awssdk.String(d.cfg.Endpoint)
@@ -89,7 +93,7 @@ func (d *Driver) client(ctx context.Context, region string) (*ec2.Client, error)
 		// AWS_MAX_ATTEMPTS or max_attempts in shared config would wrap the
 		// retryer again; the provider's setting is the one that counts.
 		o.RetryMaxAttempts = 0
-		o.APIOptions = append(o.APIOptions, pace(limiter))
+		o.APIOptions = append(o.APIOptions, pace(limiters))
 	})
 	d.clients[region] = c
 	return c, nil
@@ -140,22 +144,38 @@ func (d *Driver) forCreate(o *ec2.Options) {
 	o.Retryer = createRetryer{d.standardRetryer()}
 }
 
-// pace adds the region's token bucket to a call's stack after the retry
+// pace adds the region's token buckets to a call's stack after the retry
 // middleware, so that every attempt (retries and waiter polls included)
 // takes a token before it is signed and sent.
-func pace(l *rate.Limiter) func(*middleware.Stack) error {
+func pace(p pacer) func(*middleware.Stack) error {
 	return func(s *middleware.Stack) error {
-		return s.Finalize.Insert(pacer{l}, "Retry", middleware.After)
+		return s.Finalize.Insert(p, "Retry", middleware.After)
 	}
 }
 
-type pacer struct{ l *rate.Limiter }
+// pacer holds a region's two buckets, as EC2 has: describes and mutating
+// calls are throttled apart.
+type pacer struct{ reads, mutations *rate.Limiter }
 
 func (pacer) ID() string { return "CrosslinkPacer" }
 
+// limiter picks the bucket of the call's operation.
+func (p pacer) limiter(ctx context.Context) *rate.Limiter {
+	if mutating(middleware.GetOperationName(ctx)) {
+		return p.mutations
+	}
+	return p.reads
+}
+
+// mutating reports whether an EC2 action changes something: EC2 names
+// every read Describe… or Get….
+func mutating(op string) bool {
+	return !strings.HasPrefix(op, "Describe") && !strings.HasPrefix(op, "Get")
+}
+
 func (p pacer) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (
 	middleware.FinalizeOutput, middleware.Metadata, error) {
-	if err := p.l.Wait(ctx); err != nil {
+	if err := p.limiter(ctx).Wait(ctx); err != nil {
 		if ctx.Err() == nil {
 			// The limiter refuses at once a wait that would outlast the
 			// deadline; say so in the context's terms.

@@ -1,12 +1,16 @@
 package aws
 
 import (
+	"io"
 	"net/http"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	awssdk "github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 )
@@ -141,5 +145,52 @@ func TestPacerPacesRetries(t *testing.T) {
 	// attempts-1 waits of 1/rps each after the first token.
 	if min := time.Duration(attempts-1) * time.Second / rps; took < min*9/10 {
 		t.Fatalf("%d attempts took %v; the pacer should have spread them over %v", attempts, took, min)
+	}
+}
+
+// Describes and mutating calls draw from separate buckets, as EC2 throttles
+// them: a run of polls does not hold up a create.
+func TestPacerSeparatesDescribesFromMutations(t *testing.T) {
+	f, srv := newFakeEC2(t)
+	f.handlers["DescribeVpnGateways"] = func(w http.ResponseWriter, r *http.Request, n int) {
+		_, _ = io.WriteString(w, `<DescribeVpnGatewaysResponse><vpnGatewaySet/></DescribeVpnGatewaysResponse>`)
+	}
+	f.handlers["DeleteVpnGateway"] = func(w http.ResponseWriter, r *http.Request, n int) {
+		_, _ = io.WriteString(w, `<DeleteVpnGatewayResponse><return>true</return></DeleteVpnGatewayResponse>`)
+	}
+	d := testDriver(srv.URL, func(c *Config) {
+		c.RequestsPerSecond, c.Burst, c.MutatingRequestsPerSecond, c.MutatingBurst = 2, 1, 1, 1
+	})
+	s, err := d.site(testCtx(t), "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	timed := func(call func() error) time.Duration {
+		start := time.Now()
+		if err := call(); err != nil {
+			t.Fatal(err)
+		}
+		return time.Since(start)
+	}
+	describe := func() error {
+		_, err := s.ec2.DescribeVpnGateways(testCtx(t), &ec2.DescribeVpnGatewaysInput{})
+		return err
+	}
+	del := func() error {
+		_, err := s.ec2.DeleteVpnGateway(testCtx(t), &ec2.DeleteVpnGatewayInput{VpnGatewayId: awssdk.String("vgw-1")})
+		return err
+	}
+	timed(describe) // empties the describe bucket
+	if took := timed(del); took > 250*time.Millisecond {
+		t.Fatalf("a delete waited %v behind a describe", took)
+	}
+	if took := timed(describe); took < 400*time.Millisecond {
+		t.Fatalf("the second describe took %v: its bucket (2/s, burst 1) should have held it ~0.5 s", took)
+	}
+	if took := timed(del); took < 300*time.Millisecond {
+		t.Fatalf("the second delete took %v: its bucket (1/s, burst 1) should have held it ~0.5 s", took)
+	}
+	if !mutating("CreateVpnGateway") || !mutating("ModifyVpnTunnelOptions") || mutating("DescribeVpnConnections") || mutating("GetTransitGatewayRouteTablePropagations") {
+		t.Fatal("mutating() misclassifies EC2 actions")
 	}
 }

@@ -21,17 +21,19 @@ type Config struct {
 	SecretKey string
 	Profile   string
 
-	// RequestsPerSecond and Burst pace this driver's calls per region with a
-	// client-side token bucket (defaults 10 and 20). EC2 throttles per
-	// account and region with one bucket per API class: describes refill at
-	// 20/s, mutating calls at about 5/s with a bucket of 50. An apply is
-	// mostly describes (waiter polls, lookups), so 10/s stays at half the
-	// describe refill, leaving room for other tools using the account, while
-	// a burst of 20 creates fits well inside the mutating bucket of 50 and
-	// its 5/s refill drains it only over minutes of sustained creates, which
-	// the pace of waits never produces. The SDK retryer absorbs the rest.
-	RequestsPerSecond float64
-	Burst             int
+	// RequestsPerSecond and Burst pace this driver's describes per region
+	// with a client-side token bucket (defaults 15 and 30); mutating calls
+	// have their own bucket, MutatingRequestsPerSecond and MutatingBurst
+	// (defaults 4 and 40, never faster than RequestsPerSecond). EC2
+	// throttles per account and region with one bucket per API class:
+	// describes refill at 20/s (bucket 100), mutating calls at about 5/s
+	// (bucket 50). Staying under both refills leaves room for other tools
+	// using the account; one shared bucket would make waiter polls delay
+	// creates. The SDK retryer absorbs the rest.
+	RequestsPerSecond         float64
+	Burst                     int
+	MutatingRequestsPerSecond float64
+	MutatingBurst             int
 
 	// MaxAttempts is the SDK standard retryer's attempts per call (default
 	// 8); MaxBackoff its longest delay between attempts (default 20s).
@@ -51,8 +53,10 @@ type Config struct {
 
 // Defaults.
 const (
-	defaultRequestsPerSecond = 10
-	defaultBurst             = 20
+	defaultRequestsPerSecond = 15
+	defaultBurst             = 30
+	defaultMutatingRate      = 4
+	defaultMutatingBurst     = 40
 	defaultMaxAttempts       = 8
 	defaultMaxBackoff        = 20 * time.Second
 	defaultPollInterval      = time.Second
@@ -68,6 +72,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Burst == 0 {
 		c.Burst = defaultBurst
 	}
+	if c.MutatingRequestsPerSecond == 0 {
+		c.MutatingRequestsPerSecond = min(defaultMutatingRate, c.RequestsPerSecond)
+	}
+	if c.MutatingBurst == 0 {
+		c.MutatingBurst = defaultMutatingBurst
+	}
 	if c.MaxAttempts == 0 {
 		c.MaxAttempts = defaultMaxAttempts
 	}
@@ -80,8 +90,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.RequestsPerSecond < 0 || math.IsNaN(c.RequestsPerSecond) || math.IsInf(c.RequestsPerSecond, 0) {
 		errs = append(errs, fmt.Errorf("requests per second must be a positive number, not %v", c.RequestsPerSecond))
 	}
-	if c.Burst < 0 {
-		errs = append(errs, fmt.Errorf("burst must be positive, not %d", c.Burst))
+	if c.MutatingRequestsPerSecond < 0 || math.IsNaN(c.MutatingRequestsPerSecond) || math.IsInf(c.MutatingRequestsPerSecond, 0) {
+		errs = append(errs, fmt.Errorf("mutating requests per second must be a positive number, not %v", c.MutatingRequestsPerSecond))
+	}
+	if c.Burst < 0 || c.MutatingBurst < 0 {
+		errs = append(errs, fmt.Errorf("bursts must be positive, not %d and %d", c.Burst, c.MutatingBurst))
 	}
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("max attempts must be positive, not %d", c.MaxAttempts))

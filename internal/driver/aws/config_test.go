@@ -14,12 +14,16 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.RequestsPerSecond != 10 || c.Burst != 20 || c.MaxAttempts != 8 || c.MaxBackoff != 20*time.Second || c.PollInterval != time.Second {
+	if c.RequestsPerSecond != 15 || c.Burst != 30 || c.MutatingRequestsPerSecond != 4 || c.MutatingBurst != 40 || c.MaxAttempts != 8 || c.MaxBackoff != 20*time.Second || c.PollInterval != time.Second {
 		t.Fatalf("defaults: %+v", c)
 	}
 	c, err = Config{RequestsPerSecond: 3, Burst: 4, MaxAttempts: 2, MaxBackoff: time.Millisecond, PollInterval: time.Millisecond}.withDefaults()
 	if err != nil || c.RequestsPerSecond != 3 || c.Burst != 4 || c.MaxAttempts != 2 || c.MaxBackoff != time.Millisecond {
 		t.Fatalf("explicit values changed: %+v, %v", c, err)
+	}
+	// Mutating calls are never paced faster than describes.
+	if c.MutatingRequestsPerSecond != 3 {
+		t.Fatalf("mutating pace %v with describes at 3/s", c.MutatingRequestsPerSecond)
 	}
 }
 
