@@ -2,9 +2,11 @@ package gcp
 
 import (
 	"context"
+	"maps"
 	"testing"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/gce"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 )
 
 // TestApplyObserveInSync: a compiled mesh applied through the engine is
@@ -23,15 +25,20 @@ func TestApplyObserveInSync(t *testing.T) {
 	if len(obs) != len(desired) {
 		t.Fatalf("observed %s, desired %s", countKinds(obs), countKinds(desired))
 	}
-	// Create returned what Observe reports.
-	byKey := map[string]string{}
+	// Create returned what Observe reports, tunnels included (not read
+	// back after their insert).
+	byKey := map[string]plan.Object{}
 	for _, o := range obs {
-		byKey[o.Key] = o.ID
+		byKey[o.Key] = o
 	}
 	for _, d := range rep.Done {
-		if d.Object.ID != byKey[d.Object.Key] {
-			t.Errorf("%s: created with ID %q, observed %q", d.Object.Key, d.Object.ID, byKey[d.Object.Key])
+		got, want := d.Object, byKey[d.Object.Key]
+		if got.ID != want.ID || got.Kind != want.Kind || got.Site != want.Site || !maps.Equal(got.Attrs, want.Attrs) {
+			t.Errorf("%s: created %+v, observed %+v", got.Key, got, want)
 		}
+	}
+	if n := e.inj.CountersFor("vpnTunnels.get").Requests; n != 0 {
+		t.Errorf("%d tunnels read back after their insert", n)
 	}
 	// Creating again adopts: same ID, nothing new.
 	for _, d := range rep.Done {

@@ -36,9 +36,16 @@ type Config struct {
 	// Default Credentials are used against Google, and none against a
 	// custom Endpoint.
 	CredentialsJSON string
-	// RequestsPerSecond paces calls per project (burst 20); default 10.
+	// RequestsPerSecond paces calls per project and quota group (burst 20
+	// each): operation reads (get, wait), other reads (get, list,
+	// aggregatedList, getRouterStatus) and mutations. Default 20, under
+	// Compute's 1,500 a minute (25/s) per group.
 	RequestsPerSecond float64
-	// PollInterval is how often a running operation is polled; default 1s.
+	// PollInterval paces the rare re-polls: an operation that cannot be
+	// waited on (its selfLink names no project) is polled from
+	// PollInterval/4 up to PollInterval×10, and a wait that answers
+	// "not done" sooner than PollInterval is retried after PollInterval/4.
+	// Default 1s.
 	PollInterval time.Duration
 	// HTTPClient, when set, carries the requests (tests).
 	HTTPClient *http.Client
@@ -53,7 +60,7 @@ func (c Config) String() string {
 		}
 		return "set"
 	}
-	return fmt.Sprintf("gcp.Config{Endpoint: %q, Project: %q, AccessToken: %s, CredentialsJSON: %s, RequestsPerSecond: %g, PollInterval: %v}",
+	return fmt.Sprintf("gcp.Config{Endpoint: %q, Project: %q, AccessToken: %s, CredentialsJSON: %s, RequestsPerSecond: %g per quota group, PollInterval: %v}",
 		c.Endpoint, c.Project, set(c.AccessToken), set(c.CredentialsJSON), c.RequestsPerSecond, c.PollInterval)
 }
 
@@ -73,7 +80,7 @@ type Driver struct {
 	initErr  error
 
 	limMu    sync.Mutex
-	limiters map[string]*rate.Limiter // by project
+	limiters map[limiterKey]*rate.Limiter
 
 	// base outlives single calls: it carries router batches, which serve
 	// several callers, and credential refreshes. Close cancels it.
@@ -87,13 +94,13 @@ var _ driver.Driver = (*Driver)(nil)
 // the first call, so a plan needs no credentials.
 func New(mesh *topology.Mesh, cfg Config) *Driver {
 	if cfg.RequestsPerSecond <= 0 {
-		cfg.RequestsPerSecond = 10
+		cfg.RequestsPerSecond = 20
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = time.Second
 	}
 	base, cancel := context.WithCancel(context.Background())
-	return &Driver{mesh: mesh, cfg: cfg, limiters: map[string]*rate.Limiter{}, base: base, cancel: cancel}
+	return &Driver{mesh: mesh, cfg: cfg, limiters: map[limiterKey]*rate.Limiter{}, base: base, cancel: cancel}
 }
 
 // clients are the Compute REST clients; project and region go in each
@@ -106,6 +113,9 @@ type clients struct {
 	networks  *compute.NetworksClient
 	// batcher group-commits changes to router documents.
 	batcher *batcher
+	// regionOps and globalOps wait for operations.
+	regionOps *compute.RegionOperationsClient
+	globalOps *compute.GlobalOperationsClient
 	// closers holds the Close of every client built.
 	closers []func() error
 }
@@ -147,16 +157,24 @@ func (d *Driver) newClients() (*clients, error) {
 		c.closers = append(c.closers, c.routers.Close)
 		c.networks, err = compute.NewNetworksRESTClient(d.base, opts...)
 	}
+	if err == nil {
+		c.closers = append(c.closers, c.networks.Close)
+		c.regionOps, err = compute.NewRegionOperationsRESTClient(d.base, opts...)
+	}
+	if err == nil {
+		c.closers = append(c.closers, c.regionOps.Close)
+		c.globalOps, err = compute.NewGlobalOperationsRESTClient(d.base, opts...)
+	}
 	if err != nil {
 		_ = c.close()
 		return nil, fmt.Errorf("creating GCP Compute clients: %w", err)
 	}
-	c.closers = append(c.closers, c.networks.Close)
+	c.closers = append(c.closers, c.globalOps.Close)
 	return c, nil
 }
 
 // httpClient is the caller's client (or a default one) with pacing under
-// authentication: pacing sees every call, operation polls included.
+// authentication: pacing sees every call, operation waits included.
 func (d *Driver) httpClient() (*http.Client, error) {
 	hc := &http.Client{}
 	var base http.RoundTripper = http.DefaultTransport

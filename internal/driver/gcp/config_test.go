@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServiceAccountClients: a service account document builds the
@@ -48,5 +49,20 @@ func TestConfigPrintsNoCredentials(t *testing.T) {
 		if s := fmt.Sprintf(f, c); strings.Contains(s, "SECRET") || !strings.Contains(s, `"p"`) {
 			t.Errorf("%s: %s", f, s)
 		}
+	}
+}
+
+// TestDefaults: each quota group is paced at 20/s, under Compute's 25/s.
+func TestDefaults(t *testing.T) {
+	d := New(testMesh(), Config{})
+	defer d.Close()
+	if d.cfg.RequestsPerSecond != 20 || d.cfg.PollInterval != time.Second {
+		t.Fatalf("defaults: %v", d.cfg)
+	}
+	if l := d.limiter("p", groupMutations); l.Limit() != 20 || l.Burst() != burst {
+		t.Fatalf("limiter: %v/s, burst %d", l.Limit(), l.Burst())
+	}
+	if s := d.cfg.String(); !strings.Contains(s, "RequestsPerSecond: 20 per quota group") {
+		t.Fatalf("String: %s", s)
 	}
 }

@@ -14,6 +14,8 @@
 //     together in the next, so many tunnels on one router cost a handful of
 //     round trips.
 //   - The Compute client retries neither throttling (403 rateLimitExceeded,
-//     429) nor 5xx on mutations, and its operation Wait polls at most once a
-//     second; the driver paces, retries and polls itself.
+//     429) nor 5xx on mutations, and its operation Wait polls with GET at
+//     most once a second; the driver paces per project and quota group,
+//     retries, and waits with the operations' wait method (one call per
+//     operation).
 package gcp

@@ -34,7 +34,7 @@ func (d *Driver) createHAGateway(ctx context.Context, c *clients, o plan.Object)
 		return c.gateways.Insert(ctx, &computepb.InsertVpnGatewayRequest{Project: si.project, Region: region, RequestId: &id, VpnGatewayResource: gw})
 	}, func(ctx context.Context) (*computepb.VpnGateway, error) {
 		return c.gateways.Get(ctx, &computepb.GetVpnGatewayRequest{Project: si.project, Region: region, VpnGateway: name})
-	})
+	}, nil) // GCP assigns the interfaces' addresses
 	if err != nil {
 		return plan.Object{}, err
 	}
@@ -87,7 +87,7 @@ func (d *Driver) createExternalGateway(ctx context.Context, c *clients, o plan.O
 		return c.externals.Insert(ctx, &computepb.InsertExternalVpnGatewayRequest{Project: si.project, RequestId: &id, ExternalVpnGatewayResource: gw})
 	}, func(ctx context.Context) (*computepb.ExternalVpnGateway, error) {
 		return c.externals.Get(ctx, &computepb.GetExternalVpnGatewayRequest{Project: si.project, ExternalVpnGateway: name})
-	})
+	}, nil)
 	if err != nil {
 		return plan.Object{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	compute "cloud.google.com/go/compute/apiv1"
 	"cloud.google.com/go/compute/apiv1/computepb"
@@ -23,13 +24,71 @@ func (e *opError) Error() string {
 	return fmt.Sprintf("the operation failed with HTTP %d: %s", e.code, e.msg)
 }
 
-// wait polls op until it is done: first after PollInterval/4, then
-// backing off to PollInterval×10. It is op.Wait without the one-second
-// minimum, which would dominate a large apply of quick operations, and
-// without polling fast for minutes on a slow one; an operation the insert
-// already reports done is not polled.
+// wait waits until op is done, with the operations' wait method: it
+// answers when the operation is done (or after at most 2 minutes with its
+// status then), so an operation costs one call and no poll step. An
+// operation the insert already reports done is not waited on.
 func (d *Driver) wait(ctx context.Context, op *compute.Operation) error {
-	bo := gax.Backoff{Initial: d.cfg.PollInterval / 4, Max: 10 * d.cfg.PollInterval, Multiplier: 1.5}
+	p := op.Proto()
+	if op.Done() {
+		return opFailure(p)
+	}
+	loc, ok := opLocation(p)
+	if !ok {
+		return d.poll(ctx, op)
+	}
+	// Only a wait that answers "not done" early (a server that does not
+	// block) is paced, so that it cannot spin.
+	bo := d.pollBackoff()
+	for p.GetStatus() != computepb.Operation_DONE {
+		start := time.Now()
+		var got *computepb.Operation
+		err := retry(ctx, func() (err error) { got, err = d.waitCall(ctx, loc); return err })
+		if err != nil {
+			return fmt.Errorf("waiting for operation %s: %w", loc.name, err)
+		}
+		p = got
+		if p.GetStatus() != computepb.Operation_DONE && time.Since(start) < d.cfg.PollInterval {
+			if err := gax.Sleep(ctx, bo.Pause()); err != nil {
+				return err
+			}
+		}
+	}
+	return opFailure(p)
+}
+
+// waitCall is one regionOperations.wait or globalOperations.wait.
+func (d *Driver) waitCall(ctx context.Context, loc ref) (*computepb.Operation, error) {
+	// d.c is set: an operation exists only once the clients were built.
+	if loc.region != "" {
+		return d.c.regionOps.Wait(ctx, &computepb.WaitRegionOperationRequest{Project: loc.project, Region: loc.region, Operation: loc.name})
+	}
+	return d.c.globalOps.Wait(ctx, &computepb.WaitGlobalOperationRequest{Project: loc.project, Operation: loc.name})
+}
+
+// opLocation is where an operation lives, read from its selfLink
+// (".../projects/P/regions/R/operations/N" or ".../projects/P/global/
+// operations/N"); false for any other kind (zonal) or a missing link.
+func opLocation(p *computepb.Operation) (ref, bool) {
+	parts := strings.Split(relPath(p.GetSelfLink()), "/")
+	switch {
+	case len(parts) == 6 && parts[0] == "projects" && parts[2] == "regions" && parts[4] == "operations":
+		return ref{project: parts[1], region: parts[3], name: parts[5]}, parts[1] != "" && parts[3] != "" && parts[5] != ""
+	case len(parts) == 5 && parts[0] == "projects" && parts[2] == "global" && parts[3] == "operations":
+		return ref{project: parts[1], name: parts[4]}, parts[1] != "" && parts[4] != ""
+	}
+	return ref{}, false
+}
+
+func (d *Driver) pollBackoff() gax.Backoff {
+	return gax.Backoff{Initial: d.cfg.PollInterval / 4, Max: 10 * d.cfg.PollInterval, Multiplier: 1.5}
+}
+
+// poll is the fallback for an operation opLocation cannot place: it polls
+// with GET, first after PollInterval/4, then backing off to
+// PollInterval×10 (op.Wait without its one-second minimum).
+func (d *Driver) poll(ctx context.Context, op *compute.Operation) error {
+	bo := d.pollBackoff()
 	for {
 		if op.Done() {
 			return opFailure(op.Proto())
@@ -100,12 +159,17 @@ type described interface{ GetDescription() string }
 // createOrAdopt inserts a resource with a deterministic name and reads it
 // back. A 409 means the name exists: from an earlier attempt whose reply
 // was lost, or a crash before state was saved. It is adopted when its
-// description carries key, and refused otherwise.
-func createOrAdopt[T described](ctx context.Context, d *Driver, key string, insert func(requestID string) (*compute.Operation, error), get func(context.Context) (T, error)) (T, error) {
+// description carries key, and refused otherwise. sent, when not nil,
+// gives the inserted resource when it holds everything the caller reports
+// (nothing the server fills in): then a successful insert is not read back.
+func createOrAdopt[T described](ctx context.Context, d *Driver, key string, insert func(requestID string) (*compute.Operation, error), get func(context.Context) (T, error), sent func() T) (T, error) {
 	var zero T
 	err := d.mutate(ctx, insert)
 	if err != nil && !isAlreadyExists(err) {
 		return zero, err
+	}
+	if err == nil && sent != nil {
+		return sent(), nil
 	}
 	var got T
 	if gerr := retry(ctx, func() (e error) { got, e = get(ctx); return e }); gerr != nil {

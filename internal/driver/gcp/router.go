@@ -37,7 +37,7 @@ func (d *Driver) createRouter(ctx context.Context, c *clients, o plan.Object) (p
 		return c.routers.Insert(ctx, &computepb.InsertRouterRequest{Project: si.project, Region: region, RequestId: &id, RouterResource: rt})
 	}, func(ctx context.Context) (*computepb.Router, error) {
 		return c.routers.Get(ctx, &computepb.GetRouterRequest{Project: si.project, Region: region, Router: name})
-	})
+	}, nil)
 	if err != nil {
 		return plan.Object{}, err
 	}

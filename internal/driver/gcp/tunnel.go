@@ -81,6 +81,11 @@ func (d *Driver) createTunnel(ctx context.Context, c *clients, o plan.Object, s 
 		return c.tunnels.Insert(ctx, &computepb.InsertVpnTunnelRequest{Project: si.project, Region: region, RequestId: &id, VpnTunnelResource: t})
 	}, func(ctx context.Context) (*computepb.VpnTunnel, error) {
 		return c.tunnels.Get(ctx, &computepb.GetVpnTunnelRequest{Project: si.project, Region: region, VpnTunnel: name})
+	}, func() *computepb.VpnTunnel {
+		// tunnelObject reports only what was sent, its references as
+		// relative paths (what relPath makes of GCP's URLs): a tunnel just
+		// made needs no read back.
+		return t
 	})
 	if err != nil {
 		return plan.Object{}, d.scrub(err, psk)
