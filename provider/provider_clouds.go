@@ -32,10 +32,8 @@ type gcpModel struct {
 	RequestsPerSecond types.Float64 `tfsdk:"requests_per_second"`
 }
 
-func rateAttribute(api string) schema.Float64Attribute {
-	return schema.Float64Attribute{Optional: true,
-		Description: "Most " + api + " API calls per second crosslink makes (per region or project), so that a large apply " +
-			"stays under the API's throttling limits. Default 10.",
+func rateAttribute(description string) schema.Float64Attribute {
+	return schema.Float64Attribute{Optional: true, Description: description,
 		Validators: []validator.Float64{float64validator.AtLeast(0.1)}}
 }
 
@@ -49,11 +47,12 @@ func awsBlock() schema.SingleNestedBlock {
 		Description: "How to reach AWS. Without access_key/secret_key the SDK's default credential chain is used " +
 			"(environment, shared config and profile, web identity, instance role). Regions come from the sites.",
 		Attributes: map[string]schema.Attribute{
-			"endpoint":            endpointAttribute("EC2"),
-			"access_key":          schema.StringAttribute{Optional: true, Description: "Access key id (with secret_key)."},
-			"secret_key":          schema.StringAttribute{Optional: true, Sensitive: true, Description: "Secret access key."},
-			"profile":             schema.StringAttribute{Optional: true, Description: "Shared-config profile for the default chain."},
-			"requests_per_second": rateAttribute("EC2"),
+			"endpoint":   endpointAttribute("EC2"),
+			"access_key": schema.StringAttribute{Optional: true, Description: "Access key id (with secret_key)."},
+			"secret_key": schema.StringAttribute{Optional: true, Sensitive: true, Description: "Secret access key."},
+			"profile":    schema.StringAttribute{Optional: true, Description: "Shared-config profile for the default chain."},
+			"requests_per_second": rateAttribute("Most EC2 describe calls per second crosslink makes per region, so that a large apply " +
+				"stays under EC2's throttling (describes refill at 20/s). Default 15. Mutating calls have their own pace: at most 4 a second, never more than this."),
 		},
 	}
 }
@@ -68,7 +67,8 @@ func gcpBlock() schema.SingleNestedBlock {
 				Description: "An OAuth2 access token (short-lived; for CI and sandboxes)."},
 			"credentials": schema.StringAttribute{Optional: true, Sensitive: true,
 				Description: "Service-account key or credentials JSON text."},
-			"requests_per_second": rateAttribute("Compute Engine"),
+			"requests_per_second": rateAttribute("Most Compute Engine API calls per second crosslink makes per project and quota group " +
+				"(reads, mutations, operation waits), so that a large apply stays under the per-minute quotas. Default 20."),
 		},
 	}
 }
