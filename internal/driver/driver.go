@@ -37,3 +37,13 @@ type Driver interface {
 	Delete(ctx context.Context, o plan.Object) error
 	Retryable(err error) bool
 }
+
+// Parallel is optionally implemented by a driver that knows how many of its
+// actions the engine should keep in flight at once. A driver that paces its
+// own calls (and sleeps between polls) wants many more than one whose work
+// shares the local CPU; without it the engine uses its default.
+type Parallel interface {
+	// Parallelism is the most actions in flight for this driver; 0 or less
+	// means the engine's default.
+	Parallelism() int
+}

@@ -25,6 +25,8 @@ type world struct {
 	log   []string
 	// inflight counts calls under way; maxInflight is its high-water mark.
 	inflight, maxInflight int
+	// cloudInflight and cloudMax are the same per cloud.
+	cloudInflight, cloudMax map[string]int
 	// violations are dependency-order breaches: a create before a dependency
 	// exists, a delete while a dependent still does.
 	violations []string
@@ -44,7 +46,19 @@ func (e retryableErr) Error() string { return e.msg }
 // lostReply fails a call after its effect: the cloud did it, the reply was lost.
 type lostReply struct{ error }
 
-func newWorld() *world { return &world{objs: map[string]plan.Object{}, calls: map[string]int{}} }
+func newWorld() *world {
+	return &world{objs: map[string]plan.Object{}, calls: map[string]int{}, cloudInflight: map[string]int{}, cloudMax: map[string]int{}}
+}
+
+// parallelDriver is a memDriver that sets its own bound on actions in flight.
+type parallelDriver struct {
+	*memDriver
+	n int
+}
+
+func (d parallelDriver) Parallelism() int { return d.n }
+
+var _ driver.Parallel = parallelDriver{}
 
 func (w *world) drivers(clouds ...string) map[string]driver.Driver {
 	m := map[string]driver.Driver{}
@@ -82,6 +96,8 @@ func (w *world) enter(ctx context.Context, op plan.Op, o plan.Object) error {
 	w.mu.Lock()
 	w.inflight++
 	w.maxInflight = max(w.maxInflight, w.inflight)
+	w.cloudInflight[o.Cloud]++
+	w.cloudMax[o.Cloud] = max(w.cloudMax[o.Cloud], w.cloudInflight[o.Cloud])
 	name := fmt.Sprintf("%s %s", op, o.Key)
 	w.calls[name]++
 	n := w.calls[name]
@@ -97,9 +113,10 @@ func (w *world) enter(ctx context.Context, op plan.Op, o plan.Object) error {
 	return nil
 }
 
-func (w *world) leave() {
+func (w *world) leave(cloud string) {
 	w.mu.Lock()
 	w.inflight--
+	w.cloudInflight[cloud]--
 	w.mu.Unlock()
 }
 
@@ -167,7 +184,7 @@ func (d *memDriver) check(o plan.Object, s driver.Secrets) error {
 
 func (d *memDriver) Create(ctx context.Context, o plan.Object, s driver.Secrets) (plan.Object, error) {
 	err := d.w.enter(ctx, plan.OpCreate, o)
-	defer d.w.leave()
+	defer d.w.leave(o.Cloud)
 	if err == nil {
 		err = d.check(o, s)
 	}
@@ -206,7 +223,7 @@ func (d *memDriver) Create(ctx context.Context, o plan.Object, s driver.Secrets)
 
 func (d *memDriver) Update(ctx context.Context, desired, observed plan.Object, s driver.Secrets) (plan.Object, error) {
 	err := d.w.enter(ctx, plan.OpUpdate, desired)
-	defer d.w.leave()
+	defer d.w.leave(desired.Cloud)
 	if err == nil {
 		err = d.check(desired, s)
 	}
@@ -230,7 +247,7 @@ func (d *memDriver) Update(ctx context.Context, desired, observed plan.Object, s
 
 func (d *memDriver) Delete(ctx context.Context, o plan.Object) error {
 	err := d.w.enter(ctx, plan.OpDelete, o)
-	defer d.w.leave()
+	defer d.w.leave(o.Cloud)
 	return d.effect(err, func() {
 		if _, ok := d.w.objs[o.ID]; !ok {
 			return // gone already: success

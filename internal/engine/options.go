@@ -4,15 +4,31 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 )
 
 // Options tune Run. The zero value is usable.
 type Options struct {
-	// Parallelism is the most actions in flight at once. Default 32: the
-	// actions of a big mesh spread over many hosts and gateways, and each
-	// driver paces itself against its own API's limits.
+	// Parallelism is the most actions in flight at once per driver, for a
+	// driver that does not implement driver.Parallel. Default 32: the
+	// actions of a big mesh spread over many hosts and gateways. Bounds are
+	// per driver so that one cloud's slow waits never hold slots another
+	// cloud could use.
 	Parallelism int
-	Retry       Retry
+	// PerDriver overrides the bound for a cloud (by the drivers map's key),
+	// over the driver's own Parallelism() too; for tests and benchmarks.
+	PerDriver map[string]int
+	// MaxInFlight, if positive, also bounds the actions in flight across
+	// all drivers together (1 runs one action at a time). Default: no bound
+	// beyond the per-driver ones.
+	MaxInFlight int
+	// Cost estimates an action's duration for ordering: among ready
+	// actions, the one heading the costliest chain of actions that wait on
+	// it starts first. Default: every action costs the same, so the longest
+	// chain goes first.
+	Cost  func(plan.Action) time.Duration
+	Retry Retry
 	// Progress is called after every finished action, success or failure,
 	// one call at a time and before any action that waits for it starts, so
 	// it is the place to save state. Keep it quick: it holds up scheduling.
@@ -40,6 +56,9 @@ type Retry struct {
 func (o Options) withDefaults() Options {
 	if o.Parallelism <= 0 {
 		o.Parallelism = 32
+	}
+	if o.Cost == nil {
+		o.Cost = func(plan.Action) time.Duration { return 1 }
 	}
 	if o.Retry.MaxAttempts <= 0 {
 		o.Retry.MaxAttempts = 5

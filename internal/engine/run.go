@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
@@ -15,8 +17,12 @@ import (
 
 // Run executes the graph's actions through the drivers (keyed by cloud).
 //
-// An action starts once every action it waits for has succeeded; among the
-// ready ones the smallest ID starts first, at most opts.Parallelism at once.
+// An action starts once every action it waits for has succeeded and its
+// driver has a free slot: each driver has its own bound (opts.PerDriver, else
+// the driver's driver.Parallel, else opts.Parallelism), and opts.MaxInFlight
+// may bound them all together. Among the ready ones, the action heading the
+// costliest chain of actions that wait for it (by opts.Cost) starts first,
+// ties by smallest ID, so the critical path never queues behind short work.
 // After the first action fails for good (a non-retryable error, or attempts
 // exhausted) or ctx is done, nothing new starts, but calls already running
 // finish: a half-finished cloud call is worse than a finished one, and every
@@ -51,14 +57,20 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 		backoff: &backoff{rand: opts.Retry.Rand, base: opts.Retry.BaseDelay, max: opts.Retry.MaxDelay},
 	}
 
+	limit := limits(drivers, opts)
+	ready := &readyQueue{height: heights(g, opts.Cost), byCloud: map[string][]string{}}
+	cloudOf := make(map[string]string, len(actions))
 	waiting := make(map[string]int, len(actions))
-	var ready []string // sorted
 	for _, a := range actions {
+		cloudOf[a.ID] = a.Object().Cloud
 		waiting[a.ID] = len(g.Deps(a.ID))
 		if waiting[a.ID] == 0 {
-			ready = append(ready, a.ID)
+			ready.push(cloudOf[a.ID], a.ID)
 		}
 	}
+	// inflight counts running actions per cloud, against limit.
+	inflight := map[string]int{}
+	free := func(cloud string) bool { return inflight[cloud] < limit[cloud] }
 	// Buffered for every action, so a worker never blocks on sending and no
 	// goroutine outlives Run.
 	results := make(chan Done, len(actions))
@@ -66,9 +78,10 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 	// done holds this run's results by key: what the references a plan could
 	// not resolve (to objects created or changed here) resolve against.
 	done := map[string]plan.Object{}
-	// This goroutine is the only scheduler: running is the semaphore that
-	// bounds parallelism, and because results come back here one at a time,
-	// Progress is serialized and launch order deterministic with no locks.
+	// This goroutine is the only scheduler: running and inflight are the
+	// semaphores that bound parallelism, and because results come back here
+	// one at a time, Progress is serialized and launch order deterministic
+	// with no locks.
 	var (
 		report  Report
 		errs    []error
@@ -76,15 +89,20 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 		stop    bool
 	)
 	for {
-		for !stop && running < opts.Parallelism && len(ready) > 0 {
+		for !stop && (opts.MaxInFlight <= 0 || running < opts.MaxInFlight) {
+			id, ok := ready.peek(free)
+			if !ok {
+				break
+			}
 			if ctx.Err() != nil {
 				stop = true
 				break
 			}
-			a, _ := g.Action(ready[0])
-			ready = ready[1:]
+			ready.remove(cloudOf[id])
+			a, _ := g.Action(id)
 			started[a.ID] = true
 			running++
+			inflight[cloudOf[id]]++
 			a, err := resolve(a, done)
 			go func() { results <- w.do(ctx, a, err) }()
 		}
@@ -93,6 +111,7 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 		}
 		d := <-results
 		running--
+		inflight[cloudOf[d.Action.ID]]--
 		opts.Progress(d)
 		if d.Err != nil {
 			report.Failed = append(report.Failed, d)
@@ -110,8 +129,7 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 		}
 		for _, next := range g.Dependents(d.Action.ID) {
 			if waiting[next]--; waiting[next] == 0 {
-				i, _ := slices.BinarySearch(ready, next)
-				ready = slices.Insert(ready, i, next)
+				ready.push(cloudOf[next], next)
 			}
 		}
 	}
@@ -124,6 +142,76 @@ func Run(ctx context.Context, g *plan.Graph, drivers map[string]driver.Driver, s
 		errs = append(errs, err)
 	}
 	return report, errors.Join(errs...)
+}
+
+// limits is each cloud's bound on actions in flight.
+func limits(drivers map[string]driver.Driver, opts Options) map[string]int {
+	out := make(map[string]int, len(drivers))
+	for c, d := range drivers {
+		out[c] = opts.Parallelism
+		if p, ok := d.(driver.Parallel); ok && p.Parallelism() > 0 {
+			out[c] = p.Parallelism()
+		}
+		if n := opts.PerDriver[c]; n > 0 {
+			out[c] = n
+		}
+	}
+	return out
+}
+
+// heights maps each action to the cost of the costliest chain it heads:
+// its own cost plus the greatest height among the actions that wait for it.
+// The graph must validate.
+func heights(g *plan.Graph, cost func(plan.Action) time.Duration) map[string]time.Duration {
+	order, _ := g.Order()
+	h := make(map[string]time.Duration, len(order))
+	for i := len(order) - 1; i >= 0; i-- { // dependents before what they wait for
+		a := order[i]
+		var rest time.Duration
+		for _, next := range g.Dependents(a.ID) {
+			rest = max(rest, h[next])
+		}
+		h[a.ID] = cost(a) + rest
+	}
+	return h
+}
+
+// readyQueue holds the ready actions per cloud, each list in launch order:
+// greatest height first, then smallest ID. IDs are unique, so the order is
+// total and launches are deterministic.
+type readyQueue struct {
+	height  map[string]time.Duration
+	byCloud map[string][]string
+}
+
+func (q *readyQueue) compare(a, b string) int {
+	if c := cmp.Compare(q.height[b], q.height[a]); c != 0 {
+		return c
+	}
+	return strings.Compare(a, b)
+}
+
+func (q *readyQueue) push(cloud, id string) {
+	l := q.byCloud[cloud]
+	i, _ := slices.BinarySearchFunc(l, id, q.compare)
+	q.byCloud[cloud] = slices.Insert(l, i, id)
+}
+
+// peek returns the first action in launch order among the clouds free says
+// have a slot; a full cloud never holds up another's actions.
+func (q *readyQueue) peek(free func(cloud string) bool) (string, bool) {
+	var best string
+	for c, l := range q.byCloud {
+		if len(l) > 0 && free(c) && (best == "" || q.compare(l[0], best) < 0) {
+			best = l[0]
+		}
+	}
+	return best, best != ""
+}
+
+// remove takes the head of cloud's list, the one peek returned, off the queue.
+func (q *readyQueue) remove(cloud string) {
+	q.byCloud[cloud] = q.byCloud[cloud][1:]
 }
 
 // resolve fills in the references the plan left open. Every object they

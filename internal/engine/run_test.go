@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -150,8 +151,10 @@ func TestRunFromNothing(t *testing.T) {
 	if len(rep.Done) != g.Len() || int(calls.Load()) != g.Len() || len(rep.Failed)+len(rep.NotStarted) != 0 {
 		t.Errorf("report: %d done, %d progress calls, of %d", len(rep.Done), calls.Load(), g.Len())
 	}
-	if w.maxInflight > 3 {
-		t.Errorf("%d in flight, parallelism 3", w.maxInflight)
+	for c, n := range w.cloudMax {
+		if n > 3 {
+			t.Errorf("%d in flight for %s, parallelism 3 per driver", n, c)
+		}
 	}
 	converged(t, w, drivers, desired, state)
 
@@ -473,5 +476,132 @@ func TestRunUnresolvedReferenceFailsTheAction(t *testing.T) {
 	}
 	if len(w.log) != 0 || len(rep.Failed) != 1 {
 		t.Errorf("%d driver calls, %d failed", len(w.log), len(rep.Failed))
+	}
+}
+
+func TestRunPerDriverParallelism(t *testing.T) {
+	kinds := map[string]string{"aws": "vpn_gateway", "gcp": "router", "host": "wireguard_link"}
+	for _, c := range []struct {
+		name        string
+		aws, gcp    int // the drivers' own Parallelism(); host has none
+		opts        func(*Options)
+		want        map[string]int
+		wantOverall int // 0: the sum of want
+	}{
+		{"drivers' own, default for the rest", 5, 2, nil, map[string]int{"aws": 5, "gcp": 2, "host": 3}, 0},
+		{"zero from a driver means the default", 5, 0, nil, map[string]int{"aws": 5, "gcp": 3, "host": 3}, 0},
+		{"PerDriver overrides", 5, 2, func(o *Options) { o.PerDriver = map[string]int{"aws": 1, "host": 4} },
+			map[string]int{"aws": 1, "gcp": 2, "host": 4}, 0},
+		{"MaxInFlight bounds them together", 5, 2, func(o *Options) { o.MaxInFlight = 4 },
+			map[string]int{"aws": 4, "gcp": 2, "host": 3}, 4},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := newWorld()
+			w.hook = func(context.Context, plan.Op, plan.Object, int) error {
+				time.Sleep(25 * time.Millisecond) // long enough for every launch to land
+				return nil
+			}
+			drivers := w.drivers("aws", "gcp", "host")
+			drivers["aws"] = parallelDriver{drivers["aws"].(*memDriver), c.aws}
+			drivers["gcp"] = parallelDriver{drivers["gcp"].(*memDriver), c.gcp}
+			// Every cloud has more ready work than its slots; aws's actions
+			// sort first, so a full aws must not hold up the others.
+			var desired []plan.Object
+			for _, cloud := range []string{"aws", "gcp", "host"} {
+				for i := range 15 {
+					desired = append(desired, object(cloud, "s", kinds[cloud], fmt.Sprint(i), nil))
+				}
+			}
+			opts := fast(3)
+			if c.opts != nil {
+				c.opts(&opts)
+			}
+			_, _, err := apply(t, w, drivers, desired, map[string]plan.Object{}, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			overall := c.wantOverall
+			for cloud, n := range c.want {
+				if got := w.cloudMax[cloud]; got != n && c.wantOverall == 0 || got > n {
+					t.Errorf("%s: max in flight %d, want %d", cloud, got, n)
+				}
+				if c.wantOverall == 0 {
+					overall += n
+				}
+			}
+			if w.maxInflight != overall {
+				t.Errorf("max in flight overall %d, want %d", w.maxInflight, overall)
+			}
+		})
+	}
+}
+
+// orderGraph builds create actions named by their IDs; deps maps an action to
+// those it waits for.
+func orderGraph(t *testing.T, clouds map[string]string, deps map[string][]string) *plan.Graph {
+	t.Helper()
+	kinds := map[string]string{"gcp": "router", "host": "wireguard_link"}
+	g := plan.NewGraph()
+	for _, id := range slices.Sorted(maps.Keys(clouds)) {
+		o := object(clouds[id], "s", kinds[clouds[id]], id, nil)
+		if err := g.Add(plan.Action{ID: id, Op: plan.OpCreate, Key: o.Key, Desired: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for id, ds := range deps {
+		for _, d := range ds {
+			if err := g.AddDep(id, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return g
+}
+
+func TestRunLongestChainFirst(t *testing.T) {
+	host := map[string]string{"a0": "host", "a1": "host", "a2": "host", "b0": "host", "b1": "host", "z0": "host", "z1": "host", "z2": "host"}
+	mixed := map[string]string{"a0": "host", "a1": "host", "a2": "host", "b0": "host", "b1": "host", "z0": "gcp", "z1": "gcp", "z2": "gcp"}
+	// Chains z0 ← z1 ← z2 and b0 ← b1; the a's stand alone. By smallest ID
+	// the a's went first and the longest chain last.
+	deps := map[string][]string{"z1": {"z0"}, "z2": {"z1"}, "b1": {"b0"}}
+	costB0 := func(a plan.Action) time.Duration {
+		if a.ID == "b0" {
+			return 10
+		}
+		return 1
+	}
+	for _, c := range []struct {
+		name   string
+		clouds map[string]string
+		opts   func(*Options)
+		want   string
+	}{
+		// Ties (equal heights) go by ID: z2 after the a's and b1.
+		{"one slot for the driver", host, nil, "z0 b0 z1 a0 a1 a2 b1 z2"},
+		{"one slot across drivers", mixed, func(o *Options) { o.MaxInFlight = 1; o.Parallelism = 8 }, "z0 b0 z1 a0 a1 a2 b1 z2"},
+		// b0 heads the costliest chain (11 against 3).
+		{"by cost", host, func(o *Options) { o.Cost = costB0 }, "b0 z0 z1 a0 a1 a2 b1 z2"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			// The same run twice launches in the same order.
+			for range 2 {
+				w := newWorld()
+				opts := fast(1)
+				if c.opts != nil {
+					c.opts(&opts)
+				}
+				g := orderGraph(t, c.clouds, deps)
+				if _, err := Run(context.Background(), g, w.drivers("gcp", "host"), secrets{}, opts); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, call := range w.log {
+					got = append(got, call[strings.LastIndex(call, "/")+1:])
+				}
+				if strings.Join(got, " ") != c.want {
+					t.Fatalf("launch order %q, want %q", strings.Join(got, " "), c.want)
+				}
+			}
+		})
 	}
 }
