@@ -31,7 +31,7 @@ func Isolated(ctx context.Context, delay, opDelay time.Duration, aws, gcp store.
 	ds := c.Drivers(ac, gc)
 	defer CloseDrivers(ds)
 	t := c.Mesh.Topology()
-	a, err := Converge(ctx, t, ds, Secrets{Mesh: t.Name, Epoch: 1}, false, engine.Options{Parallelism: 1})
+	a, err := Converge(ctx, t, ds, Secrets{Mesh: t.Name, Epoch: 1}, false, engine.Options{MaxInFlight: 1})
 	if err != nil {
 		return nil, fmt.Errorf("calibration apply: %w", err)
 	}

@@ -30,7 +30,10 @@ type Driver struct {
 	clients map[string]*ec2.Client
 }
 
-var _ driver.Driver = (*Driver)(nil)
+var (
+	_ driver.Driver   = (*Driver)(nil)
+	_ driver.Parallel = (*Driver)(nil)
+)
 
 // New makes a driver for mesh's AWS sites. It makes no call: problems with
 // cfg or credentials surface on first use, naming the site, so a plan never
@@ -185,3 +188,11 @@ func (p pacer) HandleFinalize(ctx context.Context, in middleware.FinalizeInput, 
 	}
 	return next.HandleFinalize(ctx, in)
 }
+
+// Parallelism is how many actions the engine may run through this driver
+// at once. Most of an action's time is waiting (for a state, for the
+// region's pacer), and the pacer, not the engine, keeps the calls under
+// EC2's limits, so a small bound would only queue actions behind waits.
+func (d *Driver) Parallelism() int { return parallelism }
+
+const parallelism = 256

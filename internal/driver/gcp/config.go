@@ -88,7 +88,10 @@ type Driver struct {
 	cancel context.CancelFunc
 }
 
-var _ driver.Driver = (*Driver)(nil)
+var (
+	_ driver.Driver   = (*Driver)(nil)
+	_ driver.Parallel = (*Driver)(nil)
+)
 
 // New makes a driver for the GCP sites of mesh. Nothing is contacted until
 // the first call, so a plan needs no credentials.
@@ -248,3 +251,11 @@ func (c *clients) close() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Parallelism is how many actions the engine may run through this driver
+// at once. Most of an action's time is waiting (for an operation, a router
+// commit or the project's pacer), and the pacer, not the engine, keeps the
+// calls under the quotas, so a small bound would only queue actions.
+func (d *Driver) Parallelism() int { return parallelism }
+
+const parallelism = 256
