@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"maps"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -28,6 +30,7 @@ var (
 	gcpRPS      = flag.Float64("cloudbench.gcp-rps", 0, "GCP driver requests per second per project (0: its default)")
 	poll        = flag.Duration("cloudbench.poll", 0, "both drivers' poll interval (0: their defaults)")
 	verbose     = flag.Bool("cloudbench.v", false, "log the API calls per operation of the apply")
+	reportTo    = flag.String("cloudbench.report", "", "also write the apply's analysis to this file (go test truncates a benchmark's log)")
 	enforce     = flag.Bool("cloudbench.enforce", false, "fail BenchmarkApplyMakespan when the makespan is over 1.2× the critical path")
 )
 
@@ -232,7 +235,13 @@ func BenchmarkApplyMakespan(b *testing.B) {
 			b.Fatalf("after the apply: %v", err)
 		}
 		c.Close()
-		b.Logf("%d actions, observe %.2fs\n%s", a.Graph.Len(), a.Observe.Seconds(), timing.Report())
+		report := fmt.Sprintf("%d actions, observe %.2fs\n%s", a.Graph.Len(), a.Observe.Seconds(), timing.Report())
+		b.Log(report)
+		if *reportTo != "" {
+			if err := os.WriteFile(*reportTo, []byte(report), 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
 		if *verbose {
 			b.Logf("calls: AWS %s\nGCP %s", aws, gcp)
 		}

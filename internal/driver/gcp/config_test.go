@@ -59,7 +59,7 @@ func TestDefaults(t *testing.T) {
 	if d.cfg.RequestsPerSecond != 20 || d.cfg.PollInterval != time.Second {
 		t.Fatalf("defaults: %v", d.cfg)
 	}
-	if l := d.limiter("p", groupMutations); l.Limit() != 20 || l.Burst() != burst {
+	if l := d.limiter("p", groupMutations); l.Limit() != 20 || l.Burst() != 200 {
 		t.Fatalf("limiter: %v/s, burst %d", l.Limit(), l.Burst())
 	}
 	if s := d.cfg.String(); !strings.Contains(s, "RequestsPerSecond: 20 per quota group") {

@@ -65,7 +65,7 @@ func (d *Driver) limiter(project string, g quotaGroup) *rate.Limiter {
 	defer d.limMu.Unlock()
 	l, ok := d.limiters[k]
 	if !ok {
-		l = rate.NewLimiter(rate.Limit(d.cfg.RequestsPerSecond), burst)
+		l = rate.NewLimiter(rate.Limit(d.cfg.RequestsPerSecond), d.cfg.burst())
 		d.limiters[k] = l
 	}
 	return l

@@ -15,13 +15,17 @@ import (
 func TestPacing(t *testing.T) {
 	m := testMesh()
 	m.Sites = m.Sites[:1] // one site, one project
-	e := newEnv(t, m, gce.Options{}, Config{RequestsPerSecond: 100})
+	cfg := Config{RequestsPerSecond: 4.5}
+	if b := cfg.burst(); b != 45 {
+		t.Fatalf("burst at 4.5/s: %d, want 45 (10 s of calls)", b)
+	}
+	e := newEnv(t, m, gce.Options{}, cfg)
 	start := time.Now()
-	for range 10 { // 5 lists each: 50 calls, 20 of them in the burst
+	for range 10 { // 5 lists each: 50 calls, 45 of them in the burst
 		e.observe(t)
 	}
-	if el := time.Since(start); el < 250*time.Millisecond {
-		t.Fatalf("50 calls at 100/s after a burst of 20 took %v", el)
+	if el := time.Since(start); el < 900*time.Millisecond {
+		t.Fatalf("50 calls at 4.5/s after a burst of 45 took %v", el)
 	}
 	if got := projectOf("/compute/v1/projects/p-1/regions/r/routers"); got != "p-1" {
 		t.Fatalf("projectOf: %q", got)
@@ -61,10 +65,11 @@ func TestPacingGroups(t *testing.T) {
 	if d.cfg.RequestsPerSecond != 0.001 {
 		t.Fatalf("rate %g", d.cfg.RequestsPerSecond)
 	}
-	for range burst {
-		if !d.limiter("p", groupReads).Allow() {
-			t.Fatal("the burst is smaller than", burst)
-		}
+	if d.limiter("p", groupReads).Burst() != 1 {
+		t.Fatal("burst at 0.001/s:", d.limiter("p", groupReads).Burst())
+	}
+	if !d.limiter("p", groupReads).Allow() {
+		t.Fatal("the burst of one is refused")
 	}
 	if d.limiter("p", groupReads).Allow() {
 		t.Fatal("reads not paced after their burst")

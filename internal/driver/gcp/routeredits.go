@@ -1,7 +1,6 @@
 package gcp
 
 import (
-	"context"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -31,9 +30,6 @@ type edit struct {
 	peer  *computepb.RouterBgpPeer
 	name  string // of the entry a delete removes
 	asn   uint32
-
-	ctx  context.Context
-	done chan error
 }
 
 // applyEdits applies batch to doc in op order. An edit that would make the
