@@ -142,8 +142,6 @@ func withAssigned(o plan.Object, n int) map[string]string {
 		a["ip"] = ip(0)
 	case "host_wireguard_device":
 		a["public_key"] = fmt.Sprintf("pub%d=", n)
-	case "gcp_router_interface":
-		a["name"] = fmt.Sprintf("if-%d", n)
 	}
 	return a
 }

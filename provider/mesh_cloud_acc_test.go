@@ -20,8 +20,8 @@ import (
 // Objects of an AWS↔GCP pair at redundancy 2. AWS: VGW, attachment, route
 // propagation, and per GCP interface a customer gateway and a VPN
 // connection of two tunnels. GCP: HA gateway, router, external gateway
-// (four AWS addresses), and per tunnel the tunnel, interface and BGP peer.
-const awsObjects, gcpObjectsPerAWSPeer = 3 + 2*2, 1 + 4*3
+// (four AWS addresses), and per tunnel the tunnel and BGP peer.
+const awsObjects, gcpObjectsPerAWSPeer = 3 + 2*2, 1 + 4*2
 
 // TestAccCloudMesh applies an AWS↔GCP HA VPN mesh through the real SDK
 // clients against the emulators (or real clouds) and checks, through the

@@ -105,7 +105,8 @@ func gcpKey(description string) string {
 // entryKey is the state key of a router interface or BGP peer named
 // "<prefix><peer>-<n>": the tunnel key is "<a>~<b>#<n>" with a < b. An
 // entry crosslink did not name keeps its name, so it shows as an orphan.
-func entryKey(site, kind, prefix, entry string) string {
+func entryKey(site, prefix, entry string) string {
+	const kind = "router_bgp_peer"
 	rest, ok := strings.CutPrefix(entry, prefix)
 	dash := strings.LastIndexByte(rest, '-')
 	if !ok || dash <= 0 {
@@ -138,11 +139,17 @@ func (c *Clients) ownedGCP(ctx context.Context, n map[string]int) error {
 			key := gcpKey(r.GetDescription())
 			n[key]++
 			site := strings.Split(key, "/")[1]
+			// A BGP peer object is two entries, the peer and its
+			// interface: counted once per router.
+			keys := map[string]bool{}
 			for _, i := range r.GetInterfaces() {
-				n[entryKey(site, "router_interface", "if-", i.GetName())]++
+				keys[entryKey(site, "if-", i.GetName())] = true
 			}
 			for _, b := range r.GetBgpPeers() {
-				n[entryKey(site, "router_bgp_peer", "bgp-", b.GetName())]++
+				keys[entryKey(site, "bgp-", b.GetName())] = true
+			}
+			for k := range keys {
+				n[k]++
 			}
 		})
 		if err != nil {

@@ -28,7 +28,7 @@ func object(cloud, site, kind, name string, deps []string, kv ...string) plan.Ob
 
 // meshKeys names the objects of the test mesh.
 type meshKeys struct {
-	gw, router, tun, iface, peer, cgw, vgw, conn, link, sess string
+	gw, router, tun, peer, cgw, vgw, conn, link, sess string
 }
 
 // mesh is a small three-cloud mesh with references across clouds: the AWS
@@ -38,17 +38,16 @@ func mesh(epoch string, routerNetwork string) ([]plan.Object, meshKeys) {
 	router := object("gcp", "g", "router", "main", nil, "network", routerNetwork, "asn", "64512")
 	tun := object("gcp", "g", "vpn_tunnel", "t0", []string{gw.Key, router.Key},
 		"vpn_gateway", ref(gw.Key, "id"), "router", ref(router.Key, "id"), "psk_epoch", epoch)
-	iface := object("gcp", "g", "router_interface", "t0", []string{router.Key, tun.Key},
-		"vpn_tunnel", ref(tun.Key, "id"), "ip_range", "169.254.10.1/30")
-	peer := object("gcp", "g", "router_bgp_peer", "t0", []string{iface.Key}, "advertised_route_priority", "100")
+	peer := object("gcp", "g", "router_bgp_peer", "t0", []string{router.Key, tun.Key},
+		"vpn_tunnel", ref(tun.Key, "id"), "ip_range", "169.254.10.1/30", "advertised_route_priority", "100")
 	cgw := object("aws", "a", "customer_gateway", "g-0", []string{gw.Key}, "ip_address", ref(gw.Key, "interface.0.ip"), "bgp_asn", "64512")
 	vgw := object("aws", "a", "vpn_gateway", "main", nil, "amazon_side_asn", "64600")
 	conn := object("aws", "a", "vpn_connection", "g-0", []string{cgw.Key, vgw.Key},
 		"customer_gateway", ref(cgw.Key, "id"), "gateway", ref(vgw.Key, "id"), "psk_epoch", epoch)
 	link := object("host", "h", "wireguard_link", "h2", nil, "endpoint", "198.51.100.8:51820")
 	sess := object("host", "h", "bgp_session", "h2", []string{link.Key}, "peer_asn", "65002", "med", "100")
-	objs := []plan.Object{gw, router, tun, iface, peer, cgw, vgw, conn, link, sess}
-	return objs, meshKeys{gw.Key, router.Key, tun.Key, iface.Key, peer.Key, cgw.Key, vgw.Key, conn.Key, link.Key, sess.Key}
+	objs := []plan.Object{gw, router, tun, peer, cgw, vgw, conn, link, sess}
+	return objs, meshKeys{gw.Key, router.Key, tun.Key, peer.Key, cgw.Key, vgw.Key, conn.Key, link.Key, sess.Key}
 }
 
 // gatewayAddress is what the fake GCP assigns a new HA VPN gateway.
@@ -296,7 +295,7 @@ func TestRunPermanentFailureStopsDependents(t *testing.T) {
 	}
 	// The tunnel's dependents never started; the link that was running when
 	// it failed finished and is in state; its session did not start.
-	if !notStarted[k.iface] || !notStarted[k.peer] || !notStarted[k.sess] {
+	if !notStarted[k.peer] || !notStarted[k.sess] {
 		t.Errorf("not started: %v", notStarted)
 	}
 	if _, ok := state[k.link]; !ok {
@@ -372,7 +371,7 @@ func TestRunChangesConverge(t *testing.T) {
 	ch := g.Changes()
 	for key, want := range map[string]plan.Op{
 		k.conn: plan.OpUpdate, k.router: plan.OpReplace, k.tun: plan.OpReplace,
-		k.iface: plan.OpReplace, k.peer: plan.OpReplace, k.sess: plan.OpDelete,
+		k.peer: plan.OpReplace, k.sess: plan.OpDelete,
 	} {
 		if ch[key] != want {
 			t.Errorf("%s: %q, want %q", key, ch[key], want)

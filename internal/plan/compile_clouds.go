@@ -56,8 +56,8 @@ func (c *compiler) aws(s topology.Site, es []end) {
 }
 
 // gcp: an HA VPN gateway and a Cloud Router per site; per non-GCP peer an
-// external VPN gateway; per tunnel the tunnel, a router interface and a BGP
-// peer.
+// external VPN gateway; per tunnel the tunnel and a BGP peer (with the
+// router interface it sits on).
 func (c *compiler) gcp(s topology.Site, es []end) {
 	gw := c.add(topology.GCP, s.Name, "ha_vpn_gateway", "main", nil, "network", s.NetworkID, "region", s.Region)
 	router := c.add(topology.GCP, s.Name, "router", "main", nil, "network", s.NetworkID, "region", s.Region, "asn", u32(c.a.ASNs[s.Name]))
@@ -86,11 +86,9 @@ func (c *compiler) gcp(s topology.Site, es []end) {
 			deps = append(deps, pgw)
 		}
 		tun := c.add(topology.GCP, s.Name, "vpn_tunnel", e.t.Key, deps, kv...)
-		iface := c.add(topology.GCP, s.Name, "router_interface", e.t.Key, []string{router, tun},
-			"router", Ref(router, "id"), "ip_range", e.local.Address.String()+"/30", "vpn_tunnel", Ref(tun, "id"))
 		med, _ := c.pref(e.t.Key, s.Name)
-		c.add(topology.GCP, s.Name, "router_bgp_peer", e.t.Key, []string{iface},
-			"router", Ref(router, "id"), "interface", Ref(iface, "name"), "ip_address", e.local.Address.String(),
+		c.add(topology.GCP, s.Name, "router_bgp_peer", e.t.Key, []string{router, tun},
+			"router", Ref(router, "id"), "ip_range", e.local.Address.String()+"/30", "vpn_tunnel", Ref(tun, "id"), "ip_address", e.local.Address.String(),
 			"peer_ip_address", e.peer.Address.String(), "peer_asn", u32(e.peer.ASN), "advertised_route_priority", med)
 	}
 }

@@ -114,7 +114,8 @@ func TestDiffInPlaceOrReplacePerKind(t *testing.T) {
 		{"aws_vpn_connection", "tunnel.1.inside_cidr", OpReplace},
 		{"gcp_vpn_tunnel", "psk_epoch", OpReplace},
 		{"gcp_router_bgp_peer", "advertised_route_priority", OpUpdate},
-		{"gcp_router_bgp_peer", "interface", OpReplace},
+		{"gcp_router_bgp_peer", "ip_range", OpUpdate},
+		{"gcp_router_bgp_peer", "router", OpReplace},
 		{"azure_local_network_gateway", "gateway_ip", OpUpdate},
 		{"azure_vpn_connection", "psk_epoch", OpUpdate},
 		{"azure_vnet_gateway", "vpn_type", OpReplace},
@@ -148,13 +149,12 @@ func TestDiffReplaceIsDeleteThenCreate(t *testing.T) {
 	}
 }
 
-// A GCP HA VPN chain: gateway ← tunnel ← interface ← peer, plus a router.
-func chain() (gw, router, tun, iface, peer Object) {
+// A GCP HA VPN chain: gateway ← tunnel ← BGP peer, plus a router.
+func chain() (gw, router, tun, peer Object) {
 	gw = obj("gcp_ha_vpn_gateway", "gw", nil, "network", "prod")
 	router = obj("gcp_router", "r", nil, "network", "prod", "bgp_asn", "64512")
 	tun = obj("gcp_vpn_tunnel", "t", []string{gw.Key, router.Key}, "psk_epoch", "1")
-	iface = obj("gcp_router_interface", "i", []string{router.Key, tun.Key}, "ip_range", "169.254.10.1/30")
-	peer = obj("gcp_router_bgp_peer", "p", []string{iface.Key}, "advertised_route_priority", "100")
+	peer = obj("gcp_router_bgp_peer", "p", []string{router.Key, tun.Key}, "ip_range", "169.254.10.1/30", "advertised_route_priority", "100")
 	return
 }
 
@@ -167,13 +167,13 @@ func observe(os ...Object) []Object {
 }
 
 func TestDiffForcesReplacementOfDependents(t *testing.T) {
-	gw, router, tun, iface, peer := chain()
-	desired := []Object{gw, router, tun, iface, withAttr(peer, "advertised_route_priority", "200")}
+	gw, router, tun, peer := chain()
+	desired := []Object{gw, router, tun, withAttr(peer, "advertised_route_priority", "200")}
 	// The gateway moves network: replaced. The tunnel holds its ID, so it is
-	// replaced too; the interface refers to the tunnel, whose ID is stable
-	// across a replacement (StableID), so it stays, and the peer behind it
-	// only updates its priority. The router is untouched.
-	observed := observe(withAttr(gw, "network", "old"), router, tun, iface, peer)
+	// replaced too; the peer depends on the tunnel, whose ID is stable
+	// across a replacement (StableID), so it stays and only updates its
+	// priority. The router is untouched.
+	observed := observe(withAttr(gw, "network", "old"), router, tun, peer)
 	g := mustDiff(t, desired, observed, keys(desired...))
 	ch := g.Changes()
 	for _, o := range []Object{gw, tun} {
@@ -184,7 +184,7 @@ func TestDiffForcesReplacementOfDependents(t *testing.T) {
 	if ch[peer.Key] != OpUpdate {
 		t.Errorf("peer: %q, want update", ch[peer.Key])
 	}
-	for _, o := range []Object{router, iface} {
+	for _, o := range []Object{router} {
 		if op, ok := ch[o.Key]; ok {
 			t.Errorf("%s: %q, want no action", o.Key, op)
 		}
@@ -219,10 +219,10 @@ func TestDiffReplacementCascadesWithoutStableID(t *testing.T) {
 // A tunnel replaced for a new PSK keeps its name: the interface and BGP
 // peer that refer to it are left alone, and references to it resolve.
 func TestDiffStableIDKeepsReferrers(t *testing.T) {
-	gw, router, tun, iface, peer := chain()
-	iface = withAttr(iface, "vpn_tunnel", ref(tun.Key, "id"))
-	desired := []Object{gw, router, withAttr(tun, "psk_epoch", "2"), iface, peer}
-	observed := observe(gw, router, tun, withAttr(iface, "vpn_tunnel", "id-c"), peer)
+	gw, router, tun, peer := chain()
+	peer = withAttr(peer, "vpn_tunnel", ref(tun.Key, "id"))
+	desired := []Object{gw, router, withAttr(tun, "psk_epoch", "2"), peer}
+	observed := observe(gw, router, tun, withAttr(peer, "vpn_tunnel", "id-c"))
 	g := mustDiff(t, desired, observed, keys(desired...))
 	if ch := g.Changes(); len(ch) != 1 || ch[tun.Key] != OpReplace {
 		t.Fatalf("changes: %v", ch)
@@ -310,16 +310,16 @@ func TestDiffDerivedValueOfAnUpdate(t *testing.T) {
 }
 
 func TestDiffAdoptsACrashedApply(t *testing.T) {
-	gw, router, tun, iface, peer := chain()
-	desired := []Object{gw, router, tun, iface, peer}
+	gw, router, tun, peer := chain()
+	desired := []Object{gw, router, tun, peer}
 	// The crash happened after the tunnel was created, before it was recorded.
 	g := mustDiff(t, desired, observe(gw, router, tun), keys(gw, router))
 	ch := g.Changes()
-	if ch[tun.Key] != OpAdopt || ch[iface.Key] != OpCreate || ch[peer.Key] != OpCreate || len(ch) != 3 {
+	if ch[tun.Key] != OpAdopt || ch[peer.Key] != OpCreate || len(ch) != 2 {
 		t.Fatalf("changes: %v", ch)
 	}
-	if !waitsFor(g, "create:"+iface.Key, "adopt:"+tun.Key) {
-		t.Error("interface create does not wait for the tunnel's adoption")
+	if !waitsFor(g, "create:"+peer.Key, "adopt:"+tun.Key) {
+		t.Error("BGP peer create does not wait for the tunnel's adoption")
 	}
 	a, _ := g.Action("adopt:" + tun.Key)
 	if a.Observed.ID != "id-c" {
@@ -328,7 +328,7 @@ func TestDiffAdoptsACrashedApply(t *testing.T) {
 }
 
 func TestDiffOrphanDeletes(t *testing.T) {
-	gw, router, tun, _, _ := chain()
+	gw, router, tun, _ := chain()
 	// Nothing desired but a new router elsewhere: the old tunnel goes before
 	// its gateway and router; the new router does not wait for any delete.
 	newRouter := obj("gcp_router", "r2", nil, "network", "prod")
@@ -390,7 +390,7 @@ func TestDiffDuplicates(t *testing.T) {
 }
 
 func TestDiffRejectsBadInput(t *testing.T) {
-	gw, router, tun, _, _ := chain()
+	gw, router, tun, _ := chain()
 	bogus := Object{Key: "aws/s1/aws_nat_gateway/n", Kind: "aws_nat_gateway", Cloud: "aws"}
 	wrongCloud := gw
 	wrongCloud.Cloud = "aws"
@@ -418,9 +418,9 @@ func TestDiffRejectsBadInput(t *testing.T) {
 }
 
 func TestDiffIsDeterministic(t *testing.T) {
-	gw, router, tun, iface, peer := chain()
-	desired := []Object{withAttr(gw, "network", "new"), router, tun, iface, peer, obj("gcp_router", "r2", nil)}
-	observed := append(observe(gw, router, tun, iface, peer), withID(router, "zz"), withID(obj("gcp_router", "gone", nil), "g-1"))
+	gw, router, tun, peer := chain()
+	desired := []Object{withAttr(gw, "network", "new"), router, tun, peer, obj("gcp_router", "r2", nil)}
+	observed := append(observe(gw, router, tun, peer), withID(router, "zz"), withID(obj("gcp_router", "gone", nil), "g-1"))
 	render := func(g *Graph) string {
 		var b strings.Builder
 		for _, a := range g.Actions() {

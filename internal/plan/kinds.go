@@ -90,16 +90,13 @@ var kindRegistry = func() map[string]KindSpec {
 	// A router is PATCHed as a document; its name, network and region are its
 	// identity.
 	add("gcp", "gcp_router", KindSpec{ReplaceOnly: attrSet("name", "network", "region")})
-	// Interfaces are addressed by name and range; Terraform's
-	// google_compute_router_interface is ForceNew throughout for that reason.
-	add("gcp", "gcp_router_interface", KindSpec{})
-	// Peers live in the router document (read-modify-write PATCH), so route
-	// policy and the remote ASN change in place; the interface, addresses and
-	// name identify the peer and force a new one.
-	add("gcp", "gcp_router_bgp_peer", KindSpec{InPlace: attrSet("advertised_route_priority", "advertise_mode", "advertised_groups", "advertised_ip_ranges", "enable", "peer_asn")})
+	// A BGP peer and the interface it sits on are entries of the router
+	// document, written whole by a read-modify-write PATCH: everything but
+	// the router they belong to changes in place.
+	add("gcp", "gcp_router_bgp_peer", KindSpec{ReplaceOnly: attrSet("router")})
 	// Tunnel names derive from mesh and key, and GCP lets a tunnel go while
 	// a router interface still links it: a replaced tunnel (a new PSK)
-	// keeps its interface and BGP peer.
+	// keeps its BGP peer and interface.
 	add("gcp", "gcp_vpn_tunnel", KindSpec{StableID: true})
 
 	// Azure: PUT is idempotent by name and updates these properties.

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver/groupcommit"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/topology"
 )
 
@@ -28,11 +30,19 @@ type Driver struct {
 	mu      sync.Mutex
 	base    *awssdk.Config // loaded once, on first use
 	clients map[string]*ec2.Client
+
+	// cgws group-commits the creates of customer gateway objects that are
+	// one EC2 gateway (see customer_gateway_batch.go). Its commits serve
+	// several callers, so none of their contexts may cancel them: they run
+	// under the driver's own, which Close (cancel) ends.
+	cgws   *groupcommit.Queue[cgwIdentity, *cgwClaim]
+	cancel context.CancelFunc
 }
 
 var (
 	_ driver.Driver   = (*Driver)(nil)
 	_ driver.Parallel = (*Driver)(nil)
+	_ io.Closer       = (*Driver)(nil)
 )
 
 // New makes a driver for mesh's AWS sites. It makes no call: problems with
@@ -40,7 +50,18 @@ var (
 // needs AWS access.
 func New(mesh *topology.Mesh, cfg Config) *Driver {
 	c, err := cfg.withDefaults()
-	return &Driver{mesh: mesh, cfg: c, initErr: err, clients: map[string]*ec2.Client{}}
+	bg, cancel := context.WithCancel(context.Background())
+	d := &Driver{mesh: mesh, cfg: c, initErr: err, clients: map[string]*ec2.Client{}, cancel: cancel}
+	d.cgws = groupcommit.New(bg, d.commitCustomerGateways)
+	return d
+}
+
+// Close stops the customer gateway commits still running, whose callers
+// have all given up by now (an apply's end), rather than let them poll EC2
+// for up to their timeout. Customer gateway creates fail afterwards.
+func (d *Driver) Close() error {
+	d.cancel()
+	return nil
 }
 
 // site is what the driver needs of a site to act on it.

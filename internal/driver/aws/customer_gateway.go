@@ -3,7 +3,6 @@ package aws
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,24 +49,28 @@ func describeCustomerGateways(ctx context.Context, c *ec2.Client, in *ec2.Descri
 	return out.CustomerGateways, nil
 }
 
-// findCustomerGatewayByKey returns the live gateway that key owns. Further
-// owners' tags have hashed names, so it lists the mesh's gateways and reads
-// their tags.
-func findCustomerGatewayByKey(ctx context.Context, s *site, mesh, key string) (*types.CustomerGateway, error) {
-	gs, err := describeCustomerGateways(ctx, s.ec2, &ec2.DescribeCustomerGatewaysInput{Filters: []types.Filter{meshFilter(mesh)}})
+// liveMeshCGWs lists the mesh's live gateways by ID. Further owners' tags
+// have hashed names, so owners are found by reading the tags of them all.
+func liveMeshCGWs(ctx context.Context, c *ec2.Client, mesh string) ([]types.CustomerGateway, error) {
+	gs, err := describeCustomerGateways(ctx, c, &ec2.DescribeCustomerGatewaysInput{Filters: []types.Filter{meshFilter(mesh)}})
 	if err != nil {
 		return nil, err
 	}
-	gs = slices.DeleteFunc(gs, func(g types.CustomerGateway) bool {
-		return !liveCGW(g) || !slices.Contains(ownerKeys(tagMap(g.Tags)), key)
-	})
-	if len(gs) == 0 {
-		return nil, nil
-	}
+	gs = slices.DeleteFunc(gs, func(g types.CustomerGateway) bool { return !liveCGW(g) })
 	slices.SortFunc(gs, func(a, b types.CustomerGateway) int {
 		return strings.Compare(awssdk.ToString(a.CustomerGatewayId), awssdk.ToString(b.CustomerGatewayId))
 	})
-	return &gs[0], nil
+	return gs, nil
+}
+
+// ownedCGW is the first of gs that key owns.
+func ownedCGW(gs []types.CustomerGateway, key string) *types.CustomerGateway {
+	for i := range gs {
+		if slices.Contains(ownerKeys(tagMap(gs[i].Tags)), key) {
+			return &gs[i]
+		}
+	}
+	return nil
 }
 
 func findCustomerGatewayByID(ctx context.Context, c *ec2.Client, id string) (*types.CustomerGateway, error) {
@@ -81,6 +84,8 @@ func findCustomerGatewayByID(ctx context.Context, c *ec2.Client, id string) (*ty
 	return &gs[0], nil
 }
 
+// createCustomerGateway queues o's claim with those of the other keys of
+// the same EC2 gateway: see customer_gateway_batch.go.
 func (d *Driver) createCustomerGateway(ctx context.Context, s *site, o plan.Object) (plan.Object, error) {
 	asn, err := strconv.ParseUint(o.Attrs["bgp_asn"], 10, 32)
 	if err != nil {
@@ -94,73 +99,11 @@ func (d *Driver) createCustomerGateway(ctx context.Context, s *site, o plan.Obje
 	if typ == "" {
 		typ = string(types.GatewayTypeIpsec1)
 	}
-	in := &ec2.CreateCustomerGatewayInput{
-		Type:              types.GatewayType(typ),
-		IpAddress:         awssdk.String(ip),
-		TagSpecifications: tagSpec(types.ResourceTypeCustomerGateway, ownerTags(d.mesh.Name, o)),
-	}
-	// BgpAsn is a signed 32-bit field; larger (4-byte private) ASNs go in
-	// BgpAsnExtended.
-	if asn <= math.MaxInt32 {
-		in.BgpAsn = awssdk.Int32(int32(asn))
-	} else {
-		in.BgpAsnExtended = awssdk.Int64(int64(asn))
-	}
-	g, err := createOrAdopt(ctx, d,
-		func(ctx context.Context) (*types.CustomerGateway, error) {
-			return findCustomerGatewayByKey(ctx, s, d.mesh.Name, o.Key)
-		},
-		func(ctx context.Context) (*types.CustomerGateway, error) {
-			out, err := s.ec2.CreateCustomerGateway(ctx, in, d.forCreate)
-			if err != nil {
-				return nil, err
-			}
-			return out.CustomerGateway, nil
-		})
-	if err != nil {
+	c := &cgwClaim{key: o.Key, s: s}
+	if err := d.cgws.Submit(ctx, cgwIdentity{region: s.region, typ: typ, ip: ip, asn: asn}, c); err != nil {
 		return plan.Object{}, err
 	}
-	id := awssdk.ToString(g.CustomerGatewayId)
-	if err := d.claimCustomerGateway(ctx, s, *g, o.Key); err != nil {
-		return plan.Object{}, err
-	}
-	w := ec2.NewCustomerGatewayAvailableWaiter(s.ec2, func(w *ec2.CustomerGatewayAvailableWaiterOptions) {
-		w.MinDelay, w.MaxDelay = d.cfg.PollInterval, d.maxDelay()
-		w.Retryable = retryNotFound(w.Retryable, codeCGWNotFound)
-	})
-	if err := w.Wait(ctx, &ec2.DescribeCustomerGatewaysInput{CustomerGatewayIds: []string{id}}, cgwCreateTimeout); err != nil {
-		return plan.Object{}, waitError("EC2 Customer Gateway "+id, err)
-	}
-	if g, err = findCustomerGatewayByID(ctx, s.ec2, id); err != nil || g == nil {
-		return plan.Object{}, fmt.Errorf("reading EC2 Customer Gateway %s: %w", id, orGone(err))
-	}
-	return cgwObject(o.Key, *g), nil
-}
-
-// claimCustomerGateway records key as an owner of a gateway that EC2
-// returned for a create: a new gateway already carries it; an existing one
-// EC2 handed back instead (see the top of this file) gets it added.
-func (d *Driver) claimCustomerGateway(ctx context.Context, s *site, g types.CustomerGateway, key string) error {
-	id := awssdk.ToString(g.CustomerGatewayId)
-	tags := tagMap(g.Tags)
-	var add []types.Tag
-	switch owner := tags[tagMesh]; {
-	case owner == d.mesh.Name && slices.Contains(ownerKeys(tags), key):
-		return nil
-	case owner == "":
-		// Made outside crosslink, or by a create whose reply was lost
-		// before the tags were read back: crosslink owns it from now on.
-		add = ownerTags(d.mesh.Name, plan.Object{Key: key})
-	case owner == d.mesh.Name:
-		add = []types.Tag{{Key: awssdk.String(alsoTag(key)), Value: awssdk.String(key)}}
-	default:
-		return fmt.Errorf("EC2 returned customer gateway %s (%s, ASN %s), which mesh %q owns: AWS keeps one customer gateway per address and ASN in a region, so two meshes cannot both peer with this address in %s",
-			id, awssdk.ToString(g.IpAddress), cgwASN(g), owner, s.region)
-	}
-	if _, err := s.ec2.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: add}); err != nil {
-		return fmt.Errorf("tagging customer gateway %s: %w", id, err)
-	}
-	return nil
+	return c.out, nil
 }
 
 func (d *Driver) deleteCustomerGateway(ctx context.Context, s *site, o plan.Object) error {

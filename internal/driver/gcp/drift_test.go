@@ -19,7 +19,7 @@ func (e *env) sdkOptions() []option.ClientOption {
 }
 
 // TestDriftDeletedTunnel: a tunnel deleted behind crosslink's back is no
-// longer reported, while its router interface still is, under its key;
+// longer reported, while its BGP peer (with the interface) still is;
 // the next apply recreates the tunnel.
 func TestDriftDeletedTunnel(t *testing.T) {
 	ctx := context.Background()
@@ -54,23 +54,24 @@ func TestDriftDeletedTunnel(t *testing.T) {
 	}
 
 	after := e.observe(t)
-	iface := plan.Key("gcp", "gcp-a", "router_interface", "gcp-a~host-c#1")
-	var sawIface bool
+	peer := plan.Key("gcp", "gcp-a", "router_bgp_peer", "gcp-a~host-c#1")
+	var sawPeer bool
 	for _, o := range after {
 		if o.Key == victim {
 			t.Fatalf("the deleted tunnel is still reported: %v", o)
 		}
-		if o.Key == iface {
-			sawIface = true
-			if o.Attrs["vpn_tunnel"] != tunnelID || !strings.HasSuffix(o.ID, "/interfaces/if-host-c-1") {
-				t.Errorf("interface reported as %v (ID %s)", o.Attrs, o.ID)
+		if o.Key == peer {
+			sawPeer = true
+			if o.Attrs["vpn_tunnel"] != tunnelID || !strings.HasSuffix(o.ID, "/bgpPeers/bgp-host-c-1") {
+				t.Errorf("BGP peer reported as %v (ID %s)", o.Attrs, o.ID)
 			}
 		}
 	}
-	if !sawIface || len(after) != len(obs)-1 {
+	if !sawPeer || len(after) != len(obs)-1 {
 		t.Fatalf("after the drift: %s, want one object fewer than %s", countKinds(after), countKinds(obs))
 	}
-	// The plan recreates the tunnel, and with it what refers to it.
+	// The plan recreates the tunnel (same name, same ID) and puts the BGP
+	// peer that refers to it again, in place.
 	rep := e.converge(t, desired)
 	e.inSync(t, desired)
 	var work []string
@@ -80,12 +81,71 @@ func TestDriftDeletedTunnel(t *testing.T) {
 		}
 	}
 	slices.Sort(work)
-	want := []string{
-		"create:" + iface, "create:" + plan.Key("gcp", "gcp-a", "router_bgp_peer", "gcp-a~host-c#1"), "create:" + victim,
-		"delete:" + iface, "delete:" + plan.Key("gcp", "gcp-a", "router_bgp_peer", "gcp-a~host-c#1"),
-	}
+	want := []string{"create:" + victim, "update:" + peer}
 	slices.Sort(want)
 	if !slices.Equal(work, want) {
 		t.Fatalf("repair did %v, want %v", work, want)
+	}
+}
+
+// TestDriftHalfASession: a BGP peer removed from the router by hand, its
+// interface left, is reported without the peer's attributes; the next
+// apply puts the peer back with an update, and nothing else.
+func TestDriftHalfASession(t *testing.T) {
+	ctx := context.Background()
+	m := testMesh()
+	desired := gcpObjects(t, m)
+	e := newEnv(t, m, gce.Options{}, Config{})
+	e.converge(t, desired)
+	obs := e.inSync(t, desired)
+
+	key := plan.Key("gcp", "gcp-a", "router_bgp_peer", "gcp-a~host-c#0")
+	var routerID string
+	for _, o := range obs {
+		if o.Key == key {
+			routerID = o.Attrs["router"]
+		}
+	}
+	r, err := parseID(routerID, colRouters)
+	if err != nil {
+		t.Fatalf("%s is on router %q: %v", key, routerID, err)
+	}
+	c, err := compute.NewRoutersRESTClient(ctx, e.sdkOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	doc, err := c.Get(ctx, &computepb.GetRouterRequest{Project: r.project, Region: r.region, Router: r.name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc.BgpPeers = slices.DeleteFunc(doc.BgpPeers, func(p *computepb.RouterBgpPeer) bool { return p.GetName() == "bgp-host-c-0" })
+	op, err := c.Patch(ctx, &computepb.PatchRouterRequest{Project: r.project, Region: r.region, Router: r.name, RouterResource: doc})
+	if err == nil {
+		err = op.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("removing the peer through the SDK: %v", err)
+	}
+
+	var half plan.Object
+	for _, o := range e.observe(t) {
+		if o.Key == key {
+			half = o
+		}
+	}
+	if half.Attrs["ip_range"] == "" || half.Attrs["ip_address"] != "" || half.Attrs["peer_asn"] != "" {
+		t.Fatalf("the half session is reported as %v", half.Attrs)
+	}
+	rep := e.converge(t, desired)
+	e.inSync(t, desired)
+	var work []string
+	for _, d := range rep.Done {
+		if d.Action.Op != plan.OpAdopt {
+			work = append(work, d.Action.ID)
+		}
+	}
+	if !slices.Equal(work, []string{"update:" + key}) {
+		t.Fatalf("repair did %v, want the peer's update alone", work)
 	}
 }

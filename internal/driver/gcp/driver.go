@@ -30,8 +30,6 @@ func (d *Driver) Create(ctx context.Context, o plan.Object, s driver.Secrets) (p
 		out, err = d.createTunnel(ctx, c, o, s)
 	case kindRouter:
 		out, err = d.createRouter(ctx, c, o)
-	case kindInterface:
-		out, err = d.createInterface(ctx, c, o)
 	case kindPeer:
 		out, err = d.putPeerObject(ctx, c, o)
 	default:
@@ -76,8 +74,8 @@ func (d *Driver) Delete(ctx context.Context, o plan.Object) error {
 	c, err := d.clients()
 	if err == nil {
 		switch o.Kind {
-		case kindInterface, kindPeer:
-			err = d.deleteEntry(ctx, c, o)
+		case kindPeer:
+			err = d.deletePeerObject(ctx, c, o)
 		default:
 			err = d.deleteResource(ctx, c, o)
 		}

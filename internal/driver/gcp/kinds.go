@@ -15,7 +15,6 @@ const (
 	kindExternalGateway = "gcp_external_vpn_gateway"
 	kindTunnel          = "gcp_vpn_tunnel"
 	kindRouter          = "gcp_router"
-	kindInterface       = "gcp_router_interface"
 	kindPeer            = "gcp_router_bgp_peer"
 )
 
@@ -32,8 +31,7 @@ var kindNames = map[string]string{
 	kindExternalGateway: "GCP external VPN gateway",
 	kindTunnel:          "GCP VPN tunnel",
 	kindRouter:          "GCP Cloud Router",
-	kindInterface:       "GCP Cloud Router interface",
-	kindPeer:            "GCP Cloud Router BGP peer",
+	kindPeer:            "GCP Cloud Router BGP peer and interface",
 }
 
 func kindName(kind string) string {

@@ -43,7 +43,7 @@ func TestMeshShape(t *testing.T) {
 		kinds[o.Kind]++
 		t.Logf("%s %v deps=%v", o.Key, o.Attrs, o.Deps)
 	}
-	for _, k := range []string{kindHAGateway, kindExternalGateway, kindTunnel, kindRouter, kindInterface, kindPeer} {
+	for _, k := range []string{kindHAGateway, kindExternalGateway, kindTunnel, kindRouter, kindPeer} {
 		if kinds[k] == 0 {
 			t.Errorf("the test mesh has no %s", k)
 		}

@@ -104,8 +104,8 @@ func peerEnd(site, tunnel string) (peer string, n int, err error) {
 	return "", 0, fmt.Errorf("tunnel %q does not end at site %q", tunnel, site)
 }
 
-// objectName is the GCP name of the object key names (for interfaces and
-// BGP peers: the entry's name inside the router).
+// objectName is the GCP name of the object key names (for BGP peers: the
+// peer's entry name inside the router; entryNames gives its interface's).
 func objectName(mesh, key string) (string, error) {
 	_, site, kind, name, ok := plan.SplitKey(key)
 	if !ok {
@@ -116,32 +116,42 @@ func objectName(mesh, key string) (string, error) {
 		return resourceName(mesh, site), nil
 	case "external_vpn_gateway":
 		return resourceName(mesh, site, name), nil
-	case "vpn_tunnel", "router_interface", "router_bgp_peer":
+	case "vpn_tunnel", "router_bgp_peer":
 		peer, n, err := peerEnd(site, name)
 		if err != nil {
 			return "", err
 		}
-		switch kind {
-		case "vpn_tunnel":
+		if kind == "vpn_tunnel" {
 			return resourceName(mesh, site, peer, strconv.Itoa(n)), nil
-		case "router_interface":
-			return ifacePrefix + peer + "-" + strconv.Itoa(n), nil
-		default:
-			return peerPrefix + peer + "-" + strconv.Itoa(n), nil
 		}
+		return peerPrefix + peer + "-" + strconv.Itoa(n), nil
 	}
 	return "", fmt.Errorf("GCP has no object kind %q", kind)
 }
 
-// entryKey rebuilds the key of a router interface or BGP peer of site's
-// router from its entry name; ok is false for entries crosslink did not
-// name.
-func entryKey(site, kind, entry string) (string, bool) {
-	prefix := ifacePrefix
-	if kind == "router_bgp_peer" {
-		prefix = peerPrefix
+// entryNames are the router entries a BGP peer object stands for: its
+// interface and the peer on it.
+func entryNames(key string) (iface, peer string, err error) {
+	_, site, kind, name, ok := plan.SplitKey(key)
+	if !ok || kind != "router_bgp_peer" {
+		return "", "", fmt.Errorf("%q is not the key of a BGP peer", key)
 	}
-	rest, found := strings.CutPrefix(entry, prefix)
+	end, n, err := peerEnd(site, name)
+	if err != nil {
+		return "", "", err
+	}
+	suffix := end + "-" + strconv.Itoa(n)
+	return ifacePrefix + suffix, peerPrefix + suffix, nil
+}
+
+// entryKey rebuilds the key of the BGP peer object that a router entry of
+// site's router (an interface or a peer) belongs to; ok is false for
+// entries crosslink did not name.
+func entryKey(site, entry string) (string, bool) {
+	rest, found := strings.CutPrefix(entry, ifacePrefix)
+	if !found {
+		rest, found = strings.CutPrefix(entry, peerPrefix)
+	}
 	dash := strings.LastIndexByte(rest, '-')
 	if !found || dash <= 0 {
 		return "", false
@@ -150,5 +160,5 @@ func entryKey(site, kind, entry string) (string, bool) {
 	if err != nil || n < 0 || strconv.Itoa(n) != rest[dash+1:] || !siteName.MatchString(rest[:dash]) {
 		return "", false
 	}
-	return plan.Key("gcp", site, kind, tunnelKey(site, rest[:dash], n)), true
+	return plan.Key("gcp", site, "router_bgp_peer", tunnelKey(site, rest[:dash], n)), true
 }

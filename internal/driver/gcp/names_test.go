@@ -64,7 +64,8 @@ func randomSite(r *rand.Rand) string {
 }
 
 // TestEntryKeysRoundTrip: an interface or peer name alone, with the site
-// of its router, gives back its key, for any pair of site names.
+// of its router, gives back the key of the BGP peer object both belong to,
+// for any pair of site names.
 func TestEntryKeysRoundTrip(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 2000 {
@@ -74,16 +75,19 @@ func TestEntryKeysRoundTrip(t *testing.T) {
 		}
 		tk := tunnelKey(a, b, r.IntN(12))
 		for _, site := range []string{a, b} {
-			for _, kind := range []string{"router_interface", "router_bgp_peer"} {
-				key := plan.Key("gcp", site, kind, tk)
-				name, err := objectName("mesh", key)
-				if err != nil {
-					t.Fatal(err)
-				}
+			key := plan.Key("gcp", site, "router_bgp_peer", tk)
+			ifName, peerName, err := entryNames(key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if name, err := objectName("mesh", key); err != nil || name != peerName {
+				t.Fatalf("%s: objectName %q, %v; entryNames %q", key, name, err, peerName)
+			}
+			for _, name := range []string{ifName, peerName} {
 				if len(name) > maxName || !rfc1035.MatchString(name) {
 					t.Fatalf("%s: entry name %q is not an RFC 1035 name", key, name)
 				}
-				got, ok := entryKey(site, kind, name)
+				got, ok := entryKey(site, name)
 				if !ok || got != key {
 					t.Fatalf("%s: name %q gives back %q, %v", key, name, got, ok)
 				}
@@ -97,8 +101,8 @@ func TestEntryKeysRoundTrip(t *testing.T) {
 }
 
 func TestEntryKeyIgnoresForeignNames(t *testing.T) {
-	for _, n := range []string{"", "if-", "if-peer", "if-peer-", "if-peer-x", "if--1", "if-peer-01", "bgp-peer-1", "interface-1", "if-peer--1"} {
-		if k, ok := entryKey("site", "router_interface", n); ok {
+	for _, n := range []string{"", "if-", "if-peer", "if-peer-", "if-peer-x", "if--1", "if-peer-01", "bgp-peer", "bgp-peer-01", "interface-1", "if-peer--1"} {
+		if k, ok := entryKey("site", n); ok {
 			t.Errorf("%q was taken for crosslink's: %q", n, k)
 		}
 	}
@@ -110,7 +114,6 @@ func TestObjectNames(t *testing.T) {
 		plan.Key("gcp", "euw1", "router", "main"):                "prod-euw1",
 		plan.Key("gcp", "euw1", "external_vpn_gateway", "aws-1"): "prod-euw1-aws-1",
 		plan.Key("gcp", "euw1", "vpn_tunnel", "aws-1~euw1#2"):    "prod-euw1-aws-1-2",
-		plan.Key("gcp", "euw1", "router_interface", "euw1~z#0"):  "if-z-0",
 		plan.Key("gcp", "euw1", "router_bgp_peer", "euw1~z#1"):   "bgp-z-1",
 	}
 	for key, want := range cases {
@@ -118,7 +121,7 @@ func TestObjectNames(t *testing.T) {
 			t.Errorf("%s: got %q, %v; want %q", key, got, err, want)
 		}
 	}
-	for _, bad := range []string{"gcp/euw1/vpn_tunnel/a~b#0", "gcp/euw1/vpn_tunnel/euw1-b-0", "gcp/euw1/nat/main", "nokey"} {
+	for _, bad := range []string{"gcp/euw1/router_interface/euw1~z#0", "gcp/euw1/vpn_tunnel/a~b#0", "gcp/euw1/vpn_tunnel/euw1-b-0", "gcp/euw1/nat/main", "nokey"} {
 		if got, err := objectName("prod", bad); err == nil {
 			t.Errorf("%s: got %q, want an error", bad, got)
 		}

@@ -195,25 +195,7 @@ func objectsOf(mesh, project string, l lists, inScope map[string]siteInfo) []pla
 			}
 			ro := routerObject(si, key, project, lastSegment(p.Key), r)
 			out = append(out, ro)
-			out = append(out, entriesOf(si.name, ro.ID, r)...)
-		}
-	}
-	return out
-}
-
-// entriesOf reports the router's interfaces and BGP peers that crosslink
-// named; their keys come from their names, so an entry whose tunnel is gone
-// is still reported (and deleted by the plan).
-func entriesOf(site, routerID string, r *computepb.Router) []plan.Object {
-	var out []plan.Object
-	for _, i := range r.GetInterfaces() {
-		if key, ok := entryKey(site, "router_interface", i.GetName()); ok {
-			out = append(out, interfaceObject(key, site, routerID, i))
-		}
-	}
-	for _, p := range r.GetBgpPeers() {
-		if key, ok := entryKey(site, "router_bgp_peer", p.GetName()); ok {
-			out = append(out, peerObject(key, site, routerID, p))
+			out = append(out, peersOf(si.name, ro.ID, r)...)
 		}
 	}
 	return out
@@ -224,7 +206,7 @@ var refAttrs = []string{"vpn_gateway", "router", "peer_external_gateway", "peer_
 
 // addDeps records which observed objects each one refers to, so that
 // deleting objects no longer desired goes in an order GCP accepts (a BGP
-// peer before its interface, a tunnel before its gateway and router).
+// peer before its tunnel, a tunnel before its gateway and router).
 func addDeps(objs []plan.Object) {
 	byID := make(map[string]string, len(objs))
 	for _, o := range objs {
@@ -242,9 +224,6 @@ func addDeps(objs []plan.Object) {
 			if v := o.Attrs[a]; v != "" {
 				add(v)
 			}
-		}
-		if o.Kind == kindPeer {
-			add(o.Attrs["router"] + "/interfaces/" + o.Attrs["interface"])
 		}
 		slices.Sort(deps)
 		o.Deps = slices.Compact(deps)

@@ -10,25 +10,27 @@ import (
 )
 
 // editOp is one change to a router document. The order of the constants is
-// the order a batch applies them in, so that a batch which adds an
-// interface and its peer, or removes both, is valid whatever order its
-// callers arrived in.
+// the order a batch applies them in: deletes before puts, so that a batch
+// which removes a tunnel's peer and adds another on the freed range is
+// valid whatever order its callers arrived in.
 type editOp int
 
 const (
 	setASN editOp = iota
-	putInterface
-	putPeer
+	// deletePeer removes a BGP peer and then its interface.
 	deletePeer
-	deleteInterface
+	// putPeer puts an interface and then the BGP peer on it: one edit, so
+	// that a tunnel's BGP session takes one router write, not two in a row.
+	putPeer
 )
 
 // edit is one caller's change, waiting for the commit that carries it.
+// putPeer and deletePeer name both entries (for deletePeer, by their Name
+// fields alone).
 type edit struct {
 	op    editOp
 	iface *computepb.RouterInterface
 	peer  *computepb.RouterBgpPeer
-	name  string // of the entry a delete removes
 	asn   uint32
 }
 
@@ -45,7 +47,14 @@ func applyEdits(doc *computepb.Router, batch []*edit) (errs []error, changed boo
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return int(batch[a].op) - int(batch[b].op) })
 	for _, i := range order {
+		before := proto.CloneOf(doc)
 		c, err := applyEdit(doc, batch[i])
+		if err != nil {
+			// An edit of two entries may have made the first.
+			proto.Reset(doc)
+			proto.Merge(doc, before)
+			c = false
+		}
 		errs[i] = err
 		changed = changed || c
 	}
@@ -63,23 +72,23 @@ func applyEdit(doc *computepb.Router, e *edit) (bool, error) {
 		}
 		doc.Bgp.Asn = &e.asn
 		return true, nil
-	case putInterface:
-		return putIface(doc, e.iface)
 	case putPeer:
-		return putBGPPeer(doc, e.peer)
+		ci, err := putIface(doc, e.iface)
+		if err != nil {
+			return false, err
+		}
+		cp, err := putBGPPeer(doc, e.peer)
+		return ci || cp, err
 	case deletePeer:
-		n := len(doc.BgpPeers)
-		doc.BgpPeers = slices.DeleteFunc(doc.BgpPeers, func(p *computepb.RouterBgpPeer) bool { return p.GetName() == e.name })
-		return len(doc.BgpPeers) != n, nil
-	case deleteInterface:
+		n, m := len(doc.BgpPeers), len(doc.Interfaces)
+		doc.BgpPeers = slices.DeleteFunc(doc.BgpPeers, func(p *computepb.RouterBgpPeer) bool { return p.GetName() == e.peer.GetName() })
 		for _, p := range doc.BgpPeers {
-			if p.GetInterfaceName() == e.name {
-				return false, fmt.Errorf("interface %q is still used by BGP peer %q", e.name, p.GetName())
+			if p.GetInterfaceName() == e.iface.GetName() {
+				return false, fmt.Errorf("interface %q is still used by BGP peer %q", e.iface.GetName(), p.GetName())
 			}
 		}
-		n := len(doc.Interfaces)
-		doc.Interfaces = slices.DeleteFunc(doc.Interfaces, func(i *computepb.RouterInterface) bool { return i.GetName() == e.name })
-		return len(doc.Interfaces) != n, nil
+		doc.Interfaces = slices.DeleteFunc(doc.Interfaces, func(i *computepb.RouterInterface) bool { return i.GetName() == e.iface.GetName() })
+		return len(doc.BgpPeers) != n || len(doc.Interfaces) != m, nil
 	}
 	return false, fmt.Errorf("unknown router edit %d", e.op)
 }

@@ -51,7 +51,7 @@ func (b *batcher) commit(ctx context.Context, r ref, batch []*edit) []error {
 	if err != nil {
 		for i, e := range batch {
 			switch {
-			case isNotFound(err) && (e.op == deletePeer || e.op == deleteInterface):
+			case isNotFound(err) && e.op == deletePeer:
 				out[i] = nil // its router is gone, and the entry with it
 			case isNotFound(err):
 				out[i] = fmt.Errorf("router %s does not exist", r.id(colRouters))
