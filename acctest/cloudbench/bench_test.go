@@ -28,7 +28,7 @@ var (
 	parallelism = flag.Int("cloudbench.parallelism", 0, "actions in flight per cloud (0: what each driver asks for)")
 	awsRPS      = flag.Float64("cloudbench.aws-rps", 0, "AWS driver requests per second per region (0: its default)")
 	gcpRPS      = flag.Float64("cloudbench.gcp-rps", 0, "GCP driver requests per second per project (0: its default)")
-	poll        = flag.Duration("cloudbench.poll", 0, "both drivers' poll interval (0: their defaults)")
+	poll        = flag.Duration("cloudbench.poll", 250*time.Millisecond, "both drivers' poll interval, scaled down (from 1s) with the clouds' waits; 0: the drivers' defaults")
 	verbose     = flag.Bool("cloudbench.v", false, "log the API calls per operation of the apply")
 	reportTo    = flag.String("cloudbench.report", "", "also write the apply's analysis to this file (go test truncates a benchmark's log)")
 	enforce     = flag.Bool("cloudbench.enforce", false, "fail BenchmarkApplyMakespan when the makespan is over 1.2× the critical path")

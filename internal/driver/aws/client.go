@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
@@ -36,6 +37,7 @@ type Driver struct {
 	// several callers, so none of their contexts may cancel them: they run
 	// under the driver's own, which Close (cancel) ends.
 	cgws   *groupcommit.Queue[cgwIdentity, *cgwClaim]
+	reads  idReaders
 	cancel context.CancelFunc
 }
 
@@ -53,6 +55,9 @@ func New(mesh *topology.Mesh, cfg Config) *Driver {
 	bg, cancel := context.WithCancel(context.Background())
 	d := &Driver{mesh: mesh, cfg: c, initErr: err, clients: map[string]*ec2.Client{}, cancel: cancel}
 	d.cgws = groupcommit.New(bg, d.commitCustomerGateways)
+	// Batched waits poll without pauses of their own: the spacing paces
+	// them, so it may not be zero.
+	d.reads = newIDReaders(bg, max(c.PollInterval, 10*time.Millisecond))
 	return d
 }
 

@@ -134,7 +134,7 @@ func TestPacerPacesRetries(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = findVPNGatewayByID(testCtx(t), s.ec2, "vgw-1")
+	_, err = d.findVPNGatewayByID(testCtx(t), s.ec2, "vgw-1")
 	took := time.Since(start)
 	if err == nil || !d.Retryable(err) {
 		t.Fatalf("err %v", err)

@@ -73,15 +73,10 @@ func ownedCGW(gs []types.CustomerGateway, key string) *types.CustomerGateway {
 	return nil
 }
 
-func findCustomerGatewayByID(ctx context.Context, c *ec2.Client, id string) (*types.CustomerGateway, error) {
-	gs, err := describeCustomerGateways(ctx, c, &ec2.DescribeCustomerGatewaysInput{CustomerGatewayIds: []string{id}})
-	if isCode(err, codeCGWNotFound) || (err == nil && len(gs) == 0) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &gs[0], nil
+// findCustomerGatewayByID returns the gateway, nil when EC2 does not know
+// it; the read is batched (idreads.go).
+func (d *Driver) findCustomerGatewayByID(ctx context.Context, c *ec2.Client, id string) (*types.CustomerGateway, error) {
+	return d.reads.cgws.read(ctx, c, id)
 }
 
 // createCustomerGateway queues o's claim with those of the other keys of
@@ -107,7 +102,7 @@ func (d *Driver) createCustomerGateway(ctx context.Context, s *site, o plan.Obje
 }
 
 func (d *Driver) deleteCustomerGateway(ctx context.Context, s *site, o plan.Object) error {
-	g, err := findCustomerGatewayByID(ctx, s.ec2, o.ID)
+	g, err := d.findCustomerGatewayByID(ctx, s.ec2, o.ID)
 	if err != nil {
 		return err
 	}
@@ -128,7 +123,7 @@ func (d *Driver) deleteCustomerGateway(ctx context.Context, s *site, o plan.Obje
 			Tags: []types.Tag{{Key: awssdk.String(tag), Value: awssdk.String(o.Key)}}}); err != nil && !isCode(err, codeCGWNotFound) {
 			return fmt.Errorf("releasing customer gateway %s: %w", o.ID, err)
 		}
-		if g, err = findCustomerGatewayByID(ctx, s.ec2, o.ID); err != nil || g == nil {
+		if g, err = d.findCustomerGatewayByID(ctx, s.ec2, o.ID); err != nil || g == nil {
 			return err
 		}
 		if len(otherOwners(*g, o.Key)) > 0 {
@@ -148,9 +143,9 @@ func (d *Driver) deleteCustomerGateway(ctx context.Context, s *site, o plan.Obje
 	}
 	_, err = d.wait(ctx, waitSpec{what: "EC2 Customer Gateway " + o.ID,
 		pending: []string{string(types.VpnStateAvailable), string(types.VpnStatePending), string(types.VpnStateDeleting)},
-		target:  []string{string(types.VpnStateDeleted)}, goneOK: true, timeout: cgwDeleteTimeout},
+		target:  []string{string(types.VpnStateDeleted)}, goneOK: true, timeout: cgwDeleteTimeout, batched: true},
 		func(ctx context.Context) (string, bool, error) {
-			g, err := findCustomerGatewayByID(ctx, s.ec2, o.ID)
+			g, err := d.findCustomerGatewayByID(ctx, s.ec2, o.ID)
 			if err != nil || g == nil {
 				return "", false, err
 			}

@@ -186,16 +186,18 @@ func (d *Driver) claimCustomerGateway(ctx context.Context, s *site, g types.Cust
 			return nil, fmt.Errorf("tagging customer gateway %s: %w", id, err)
 		}
 	}
-	w := ec2.NewCustomerGatewayAvailableWaiter(s.ec2, func(w *ec2.CustomerGatewayAvailableWaiterOptions) {
-		w.MinDelay, w.MaxDelay = d.cfg.PollInterval, d.maxDelay()
-		w.Retryable = retryNotFound(w.Retryable, codeCGWNotFound)
-	})
-	if err := w.Wait(ctx, &ec2.DescribeCustomerGatewaysInput{CustomerGatewayIds: []string{id}}, cgwCreateTimeout); err != nil {
-		return nil, waitError("EC2 Customer Gateway "+id, err)
+	// The wait's last read, made after the tags went on, is the result.
+	var seen *types.CustomerGateway
+	if _, err := d.wait(ctx, waitSpec{what: "EC2 Customer Gateway " + id, pending: []string{string(types.VpnStatePending)},
+		target: []string{string(types.VpnStateAvailable)}, timeout: cgwCreateTimeout, batched: true}, func(ctx context.Context) (string, bool, error) {
+		g, err := d.findCustomerGatewayByID(ctx, s.ec2, id)
+		if err != nil || g == nil {
+			return "", false, err
+		}
+		seen = g
+		return awssdk.ToString(g.State), true, nil
+	}); err != nil {
+		return nil, err
 	}
-	r, err := findCustomerGatewayByID(ctx, s.ec2, id)
-	if err != nil || r == nil {
-		return nil, fmt.Errorf("reading EC2 Customer Gateway %s: %w", id, orGone(err))
-	}
-	return r, nil
+	return seen, nil
 }

@@ -42,6 +42,11 @@ func errCode(err error) string {
 	return ""
 }
 
+// notFound is the error EC2 gives a describe of an ID it does not know.
+func notFound(code, msg string) error {
+	return &smithy.GenericAPIError{Code: code, Message: msg, Fault: smithy.FaultClient}
+}
+
 func isCode(err error, codes ...string) bool {
 	c := errCode(err)
 	for _, want := range codes {

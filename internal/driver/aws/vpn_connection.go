@@ -83,8 +83,8 @@ func findVPNConnectionByKey(ctx context.Context, s *site, mesh, key string) (*ty
 // waitVPNConnectionAvailable waits with the SDK's waiter (which sits out
 // pending and modifying and fails on deleting) and returns the connection.
 func (d *Driver) waitVPNConnectionAvailable(ctx context.Context, s *site, id string, timeout time.Duration) (*types.VpnConnection, error) {
-	w := ec2.NewVpnConnectionAvailableWaiter(s.ec2, func(w *ec2.VpnConnectionAvailableWaiterOptions) {
-		w.MinDelay, w.MaxDelay = d.cfg.PollInterval, d.maxDelay()
+	w := ec2.NewVpnConnectionAvailableWaiter(batchedVPNs{d.reads.vpns, s.ec2}, func(w *ec2.VpnConnectionAvailableWaiterOptions) {
+		w.MinDelay, w.MaxDelay = batchedDelay, batchedDelay
 		w.Retryable = retryNotFound(w.Retryable, codeVPNNotFound)
 	})
 	out, err := w.WaitForOutput(ctx, &ec2.DescribeVpnConnectionsInput{VpnConnectionIds: []string{id}}, timeout)
@@ -323,8 +323,8 @@ func (d *Driver) deleteVPNConnection(ctx context.Context, s *site, o plan.Object
 	if err != nil {
 		return err
 	}
-	w := ec2.NewVpnConnectionDeletedWaiter(s.ec2, func(w *ec2.VpnConnectionDeletedWaiterOptions) {
-		w.MinDelay, w.MaxDelay = d.cfg.PollInterval, d.maxDelay()
+	w := ec2.NewVpnConnectionDeletedWaiter(batchedVPNs{d.reads.vpns, s.ec2}, func(w *ec2.VpnConnectionDeletedWaiterOptions) {
+		w.MinDelay, w.MaxDelay = batchedDelay, batchedDelay
 		next := w.Retryable
 		w.Retryable = func(ctx context.Context, in *ec2.DescribeVpnConnectionsInput, out *ec2.DescribeVpnConnectionsOutput, err error) (bool, error) {
 			if isCode(err, codeVPNNotFound) {

@@ -52,21 +52,15 @@ func findVPNGatewayByKey(ctx context.Context, s *site, mesh, key string) (*types
 	return &vs[0], nil
 }
 
-// findVPNGatewayByID returns the VGW, nil when EC2 does not know it.
-func findVPNGatewayByID(ctx context.Context, c *ec2.Client, id string) (*types.VpnGateway, error) {
-	vs, err := describeVPNGateways(ctx, c, &ec2.DescribeVpnGatewaysInput{VpnGatewayIds: []string{id}})
-	if isCode(err, codeVGWNotFound) || (err == nil && len(vs) == 0) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return &vs[0], nil
+// findVPNGatewayByID returns the VGW, nil when EC2 does not know it; the
+// read is batched (idreads.go).
+func (d *Driver) findVPNGatewayByID(ctx context.Context, c *ec2.Client, id string) (*types.VpnGateway, error) {
+	return d.reads.vgws.read(ctx, c, id)
 }
 
-func statusVPNGateway(c *ec2.Client, id string) stateFunc {
+func (d *Driver) statusVPNGateway(c *ec2.Client, id string) stateFunc {
 	return func(ctx context.Context) (string, bool, error) {
-		v, err := findVPNGatewayByID(ctx, c, id)
+		v, err := d.findVPNGatewayByID(ctx, c, id)
 		if err != nil || v == nil {
 			return "", false, err
 		}
@@ -74,16 +68,25 @@ func statusVPNGateway(c *ec2.Client, id string) stateFunc {
 	}
 }
 
-func (d *Driver) waitVPNGatewayAvailable(ctx context.Context, s *site, id string) error {
+// waitVPNGatewayAvailable returns the VGW as its last poll saw it.
+func (d *Driver) waitVPNGatewayAvailable(ctx context.Context, s *site, id string) (*types.VpnGateway, error) {
+	var seen *types.VpnGateway
 	_, err := d.wait(ctx, waitSpec{what: "EC2 VPN Gateway " + id, pending: []string{string(types.VpnStatePending)},
-		target: []string{string(types.VpnStateAvailable)}, timeout: vgwCreateTimeout}, statusVPNGateway(s.ec2, id))
-	return err
+		target: []string{string(types.VpnStateAvailable)}, timeout: vgwCreateTimeout, batched: true}, func(ctx context.Context) (string, bool, error) {
+		v, err := d.findVPNGatewayByID(ctx, s.ec2, id)
+		if err != nil || v == nil {
+			return "", false, err
+		}
+		seen = v
+		return string(v.State), true, nil
+	})
+	return seen, err
 }
 
 func (d *Driver) waitVPNGatewayDeleted(ctx context.Context, s *site, id string) error {
 	_, err := d.wait(ctx, waitSpec{what: "EC2 VPN Gateway " + id,
 		pending: []string{string(types.VpnStatePending), string(types.VpnStateAvailable), string(types.VpnStateDeleting)},
-		target:  []string{string(types.VpnStateDeleted)}, goneOK: true, timeout: vgwDeleteTimeout}, statusVPNGateway(s.ec2, id))
+		target:  []string{string(types.VpnStateDeleted)}, goneOK: true, timeout: vgwDeleteTimeout, batched: true}, d.statusVPNGateway(s.ec2, id))
 	return err
 }
 
@@ -111,11 +114,8 @@ func (d *Driver) createVPNGateway(ctx context.Context, s *site, o plan.Object) (
 		return plan.Object{}, err
 	}
 	id := awssdk.ToString(v.VpnGatewayId)
-	if err := d.waitVPNGatewayAvailable(ctx, s, id); err != nil {
+	if v, err = d.waitVPNGatewayAvailable(ctx, s, id); err != nil {
 		return plan.Object{}, err
-	}
-	if v, err = findVPNGatewayByID(ctx, s.ec2, id); err != nil || v == nil {
-		return plan.Object{}, fmt.Errorf("reading EC2 VPN Gateway %s: %w", id, orGone(err))
 	}
 	return vgwObject(o.Key, s.region, *v), nil
 }

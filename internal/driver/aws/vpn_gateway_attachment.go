@@ -38,8 +38,8 @@ func attachmentIDs(o plan.Object) (vgw, vpc string, err error) {
 
 // vgwAttachment returns the state of the VGW's attachment to vpc, "" when
 // there is none; found is false when the VGW itself is gone.
-func vgwAttachment(ctx context.Context, c *ec2.Client, vgw, vpc string) (state string, found bool, err error) {
-	v, err := findVPNGatewayByID(ctx, c, vgw)
+func (d *Driver) vgwAttachment(ctx context.Context, c *ec2.Client, vgw, vpc string) (state string, found bool, err error) {
+	v, err := d.findVPNGatewayByID(ctx, c, vgw)
 	if err != nil || v == nil {
 		return "", false, err
 	}
@@ -54,8 +54,8 @@ func vgwAttachment(ctx context.Context, c *ec2.Client, vgw, vpc string) (state s
 func (d *Driver) waitVGWAttached(ctx context.Context, s *site, vgw, vpc string) error {
 	_, err := d.wait(ctx, waitSpec{what: "EC2 VPN Gateway " + vgw + " attachment to " + vpc,
 		pending: []string{string(types.AttachmentStatusAttaching)}, target: []string{string(types.AttachmentStatusAttached)},
-		timeout: vgwAttachTimeout}, func(ctx context.Context) (string, bool, error) {
-		st, found, err := vgwAttachment(ctx, s.ec2, vgw, vpc)
+		timeout: vgwAttachTimeout, batched: true}, func(ctx context.Context) (string, bool, error) {
+		st, found, err := d.vgwAttachment(ctx, s.ec2, vgw, vpc)
 		// An attachment missing from a VGW that exists is one EC2 has not
 		// listed yet: the wait's not-found tolerance covers it.
 		return st, found && st != "", err
@@ -66,9 +66,9 @@ func (d *Driver) waitVGWAttached(ctx context.Context, s *site, vgw, vpc string) 
 func (d *Driver) waitVGWDetached(ctx context.Context, s *site, vgw, vpc string) error {
 	_, err := d.wait(ctx, waitSpec{what: "EC2 VPN Gateway " + vgw + " detachment from " + vpc,
 		pending: []string{string(types.AttachmentStatusAttached), string(types.AttachmentStatusAttaching), string(types.AttachmentStatusDetaching)},
-		target:  []string{string(types.AttachmentStatusDetached)}, goneOK: true, timeout: vgwDetachTimeout},
+		target:  []string{string(types.AttachmentStatusDetached)}, goneOK: true, timeout: vgwDetachTimeout, batched: true},
 		func(ctx context.Context) (string, bool, error) {
-			st, found, err := vgwAttachment(ctx, s.ec2, vgw, vpc)
+			st, found, err := d.vgwAttachment(ctx, s.ec2, vgw, vpc)
 			return st, found && st != "", err
 		})
 	return err
@@ -81,7 +81,7 @@ func (d *Driver) createVGWAttachment(ctx context.Context, s *site, o plan.Object
 	if err != nil {
 		return plan.Object{}, err
 	}
-	st, found, err := vgwAttachment(ctx, s.ec2, vgw, vpc)
+	st, found, err := d.vgwAttachment(ctx, s.ec2, vgw, vpc)
 	if err != nil {
 		return plan.Object{}, err
 	}
@@ -99,7 +99,7 @@ func (d *Driver) createVGWAttachment(ctx context.Context, s *site, o plan.Object
 		if err != nil {
 			// A retry of an attach that was applied is refused; what counts
 			// is whether the attachment is there now.
-			if st, _, rerr := vgwAttachment(ctx, s.ec2, vgw, vpc); rerr != nil || (st != string(types.AttachmentStatusAttaching) && st != string(types.AttachmentStatusAttached)) {
+			if st, _, rerr := d.vgwAttachment(ctx, s.ec2, vgw, vpc); rerr != nil || (st != string(types.AttachmentStatusAttaching) && st != string(types.AttachmentStatusAttached)) {
 				return plan.Object{}, err
 			}
 		}

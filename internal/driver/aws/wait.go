@@ -22,6 +22,10 @@ type waitSpec struct {
 	target  []string
 	goneOK  bool
 	timeout time.Duration
+	// batched says the state is read through an idReader, whose spacing
+	// paces the polls: each poll joins the next batch without a pause of
+	// its own, so an object is seen ready within one spacing.
+	batched bool
 }
 
 // notFoundChecks is how many polls in a row may miss an object that should
@@ -61,6 +65,9 @@ func (d *Driver) wait(ctx context.Context, w waitSpec, f stateFunc) (string, err
 			return last, &retryLater{fmt.Errorf("timed out after %s waiting for %s to be %s (it is %q)",
 				w.timeout, w.what, strings.Join(w.target, " or "), last)}
 		}
+		if w.batched {
+			continue
+		}
 		delay, err := smithywaiter.ComputeDelay(attempt, d.cfg.PollInterval, d.maxDelay(), remaining)
 		if err != nil {
 			return last, err
@@ -71,8 +78,12 @@ func (d *Driver) wait(ctx context.Context, w waitSpec, f stateFunc) (string, err
 	}
 }
 
-// maxDelay is the longest pause between polls.
+// maxDelay is the longest pause between polls that are not batched.
 func (d *Driver) maxDelay() time.Duration { return max(4*d.cfg.PollInterval, 15*time.Second) }
+
+// batchedDelay is the SDK waiters' pause when they poll through an
+// idReader, whose spacing paces them (the SDK needs a positive one).
+const batchedDelay = time.Millisecond
 
 func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)

@@ -3,6 +3,7 @@ package groupcommit
 import (
 	"context"
 	"sync"
+	"time"
 )
 
 // Commit carries out a batch of requests for one key and answers each: the
@@ -17,8 +18,9 @@ type Commit[K comparable, R any] func(ctx context.Context, key K, batch []R) []e
 // out together in the next commit. Commits of different keys run in
 // parallel.
 type Queue[K comparable, R any] struct {
-	base   context.Context
-	commit Commit[K, R]
+	base    context.Context
+	commit  Commit[K, R]
+	spacing time.Duration
 
 	mu   sync.Mutex
 	keys map[K]*keyQueue[R]
@@ -27,6 +29,7 @@ type Queue[K comparable, R any] struct {
 type keyQueue[R any] struct {
 	pending []*request[R]
 	running bool
+	last    time.Time // when the last commit started
 }
 
 type request[R any] struct {
@@ -38,6 +41,17 @@ type request[R any] struct {
 // New returns a queue whose commits run under base.
 func New[K comparable, R any](base context.Context, commit Commit[K, R]) *Queue[K, R] {
 	return &Queue[K, R]{base: base, commit: commit, keys: map[K]*keyQueue[R]{}}
+}
+
+// NewSpaced is New with commits of one key started at least spacing apart:
+// requests gather in between. It suits reads that many callers repeat,
+// such as state polls, which then cost one call per key and spacing
+// however many callers poll. Its keys are remembered, so use it for a
+// bounded set of keys.
+func NewSpaced[K comparable, R any](base context.Context, spacing time.Duration, commit Commit[K, R]) *Queue[K, R] {
+	q := New(base, commit)
+	q.spacing = spacing
+	return q
 }
 
 // Submit queues r for key and waits for the commit that carries it. A
@@ -75,10 +89,23 @@ func (q *Queue[K, R]) drain(key K, kq *keyQueue[R]) {
 		kq.pending = nil
 		if len(batch) == 0 {
 			kq.running = false
-			delete(q.keys, key)
+			if q.spacing == 0 {
+				delete(q.keys, key)
+			}
 			q.mu.Unlock()
 			return
 		}
+		if wait := q.spacing - time.Since(kq.last); q.spacing > 0 && wait > 0 {
+			// Too soon after the last commit: let more requests gather.
+			kq.pending = batch
+			q.mu.Unlock()
+			if !q.sleep(wait) {
+				q.fail(key, kq)
+				return
+			}
+			continue
+		}
+		kq.last = time.Now()
 		q.mu.Unlock()
 		var live []*request[R]
 		for _, req := range batch {
@@ -91,6 +118,31 @@ func (q *Queue[K, R]) drain(key K, kq *keyQueue[R]) {
 		if len(live) > 0 {
 			q.run(key, live)
 		}
+	}
+}
+
+// sleep waits d, or until the base context ends (false).
+func (q *Queue[K, R]) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-q.base.Done():
+		return false
+	}
+}
+
+// fail answers every request pending for key with the base context's
+// error: the queue is shut down.
+func (q *Queue[K, R]) fail(key K, kq *keyQueue[R]) {
+	q.mu.Lock()
+	batch := kq.pending
+	kq.pending, kq.running = nil, false
+	delete(q.keys, key)
+	q.mu.Unlock()
+	for _, req := range batch {
+		req.done <- q.base.Err()
 	}
 }
 

@@ -161,3 +161,69 @@ func TestShortAnswer(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// TestSpaced: with spacing, polls that callers repeat out of phase gather
+// into one commit per spacing, and the first request of an idle queue goes
+// out at once.
+func TestSpaced(t *testing.T) {
+	var mu sync.Mutex
+	var starts []time.Time
+	q := NewSpaced(context.Background(), 50*time.Millisecond, func(_ context.Context, _ string, batch []int) []error {
+		mu.Lock()
+		starts = append(starts, time.Now())
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+		return make([]error, len(batch))
+	})
+	begin := time.Now()
+	if err := q.Submit(context.Background(), "vpn", 0); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(begin); el > 40*time.Millisecond {
+		t.Fatalf("the first request waited %v", el)
+	}
+	// 10 callers polling 30 times, pausing 10 ms between, out of phase.
+	polling := time.Now()
+	var wg sync.WaitGroup
+	for i := range 10 {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * time.Millisecond)
+			for range 30 {
+				if err := q.Submit(context.Background(), "vpn", i); err != nil {
+					t.Error(err)
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(polling)
+	mu.Lock()
+	defer mu.Unlock()
+	for i := 1; i < len(starts); i++ {
+		if gap := starts[i].Sub(starts[i-1]); gap < 50*time.Millisecond {
+			t.Fatalf("commits %d and %d started %v apart", i-1, i, gap)
+		}
+	}
+	if n := len(starts); n > 1+int(took/(50*time.Millisecond))+1 || n > 300/5 {
+		t.Fatalf("%d commits for 300 polls in %v at one per 50 ms", n, took)
+	}
+}
+
+// TestSpacedShutdown: a spaced queue whose base ends answers the requests
+// gathering for the next commit.
+func TestSpacedShutdown(t *testing.T) {
+	base, cancel := context.WithCancel(context.Background())
+	q := NewSpaced(base, time.Hour, func(_ context.Context, _ string, batch []int) []error { return make([]error, len(batch)) })
+	if err := q.Submit(context.Background(), "k", 1); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- q.Submit(context.Background(), "k", 2) }()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v", err)
+	}
+}
