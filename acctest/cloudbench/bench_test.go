@@ -262,10 +262,11 @@ func BenchmarkApplyMakespan(b *testing.B) {
 	b.ReportMetric(float64(gcp.Total()), "gcp-calls")
 	b.ReportMetric(float64(aws.Total())/timing.Makespan.Seconds(), "aws-req/s")
 	b.ReportMetric(float64(gcp.Total())/timing.Makespan.Seconds(), "gcp-req/s")
-	// The goal is missed today (docs/performance.md says why), so a miss
-	// fails only on request: the figures are the finding, and a benchmark
-	// that always fails would hide the failures that matter (errors,
-	// tunnels down, throttling surfacing).
+	// The goal is met with little margin (1.15–1.18, docs/performance.md),
+	// and a loaded machine stretches single actions, so a miss fails only
+	// on request (make bench passes -cloudbench.enforce): the failures
+	// that must never pass (errors, tunnels down, throttling surfacing)
+	// fail above, always.
 	if r := timing.Ratio(); r > 1.2 {
 		if *enforce {
 			b.Fatalf("makespan is %.2f× the critical path (goal 1.2×)", r)
