@@ -24,8 +24,8 @@ func TestTwoCloudShape(t *testing.T) {
 			t.Errorf("the HCL has no site %s in %s", s.Name, s.Network)
 		}
 	}
-	if len(m.Sites) != 20 || len(d.Alloc.Tunnels) != 114 || len(d.Objects) != 594 {
-		t.Errorf("%d sites, %d tunnels, %d objects; docs/performance.md reports 20, 114, 594",
+	if len(m.Sites) != 20 || len(d.Alloc.Tunnels) != 114 || len(d.Objects) != 446 {
+		t.Errorf("%d sites, %d tunnels, %d objects; docs/performance.md reports 20, 114, 446",
 			len(m.Sites), len(d.Alloc.Tunnels), len(d.Objects))
 	}
 	if a, g, b := ExpectedTunnels(m); a != 80 || g != 148 || b != 148 {
