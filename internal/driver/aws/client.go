@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/smithy-go/logging"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 
@@ -131,7 +132,10 @@ func (d *Driver) client(ctx context.Context, region string) (*ec2.Client, error)
 // loadBase reads the shared configuration (local files only: credentials
 // are resolved lazily, on the first call).
 func (d *Driver) loadBase(ctx context.Context) (awssdk.Config, error) {
-	opts := []func(*config.LoadOptions) error{}
+	// The SDK's own log lines (connection-reuse warnings when a canceled
+	// call's body is cut) would go to the provider's stderr; the driver
+	// reports through its errors instead, as the GCP driver does.
+	opts := []func(*config.LoadOptions) error{config.WithLogger(logging.Nop{})}
 	if d.cfg.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(d.cfg.Profile))
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -45,39 +46,42 @@ func vpnID(v types.VpnConnection) string { return awssdk.ToString(v.VpnConnectio
 
 // TestIDReadsBatch: 30 waiters polling 10 times each, out of phase, cost
 // one describe per spacing, not 300; each gets its own object, and an ID
-// EC2 does not list is answered nil.
+// EC2 does not list is answered nil. On synctest's clock, so the count
+// does not depend on the machine's load.
 func TestIDReadsBatch(t *testing.T) {
-	f := &fakeList{known: map[string]bool{}}
-	for i := range 29 {
-		f.known[fmt.Sprintf("vpn-%d", i)] = true
-	}
-	const spacing = 20 * time.Millisecond
-	r := newIDReader(context.Background(), spacing, f.list, vpnID)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for i := range 30 {
-		wg.Go(func() {
-			time.Sleep(time.Duration(i) * time.Millisecond)
-			id := fmt.Sprintf("vpn-%d", i)
-			for range 10 {
-				v, err := r.read(context.Background(), nil, id)
-				switch {
-				case err != nil:
-					t.Error(err)
-					return
-				case i == 29 && v != nil:
-					t.Errorf("%s is unknown, read %v", id, v)
-				case i < 29 && (v == nil || vpnID(*v) != id):
-					t.Errorf("%s read %v", id, v)
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeList{known: map[string]bool{}}
+		for i := range 29 {
+			f.known[fmt.Sprintf("vpn-%d", i)] = true
+		}
+		const spacing = 20 * time.Millisecond
+		r := newIDReader(context.Background(), spacing, f.list, vpnID)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Go(func() {
+				time.Sleep(time.Duration(i) * time.Millisecond)
+				id := fmt.Sprintf("vpn-%d", i)
+				for range 10 {
+					v, err := r.read(context.Background(), nil, id)
+					switch {
+					case err != nil:
+						t.Error(err)
+						return
+					case i == 29 && v != nil:
+						t.Errorf("%s is unknown, read %v", id, v)
+					case i < 29 && (v == nil || vpnID(*v) != id):
+						t.Errorf("%s read %v", id, v)
+					}
 				}
-			}
-		})
-	}
-	wg.Wait()
-	took := time.Since(start)
-	if n := f.calls.Load(); n > int32(took/spacing)+2 || n > 300/5 {
-		t.Fatalf("%d describes for 300 reads in %v at one per %v", n, took, spacing)
-	}
+			})
+		}
+		wg.Wait()
+		took := time.Since(start)
+		if n := f.calls.Load(); n > int32(took/spacing)+2 || n > 300/5 {
+			t.Fatalf("%d describes for 300 reads in %v at one per %v", n, took, spacing)
+		}
+	})
 }
 
 // TestIDReadsChunksAndErrors: a batch of more IDs than one filter takes
