@@ -15,8 +15,8 @@ import (
 
 // TestAccCloudMeshFaults applies the 3-site mesh while both emulators
 // throttle 20% of calls, fail 5% with a 5xx and drop 15% of mutating
-// replies after applying the change (the apply makes few enough mutating
-// calls that 5% may drop none): it converges, nothing is duplicated,
+// replies after applying the change (the apply makes about ten mutating
+// AWS calls, so 5% would drop none): it converges, nothing is duplicated,
 // and no throttling error reaches the user. Emulator only.
 func TestAccCloudMeshFaults(t *testing.T) {
 	const mesh = "faults"
@@ -53,7 +53,8 @@ func TestAccCloudMeshFaults(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: e.Config(mesh, 3, ""),
 			Check: func(*terraformState) error {
-				var all emulator.Counts
+				// The emulator injects 5xx and drops by accumulated share,
+				// so each cloud's few mutating calls get their share.
 				for _, cloud := range []string{"aws", "gcp"} {
 					n, err := e.Emu.Counters(cloud)
 					if err != nil {
@@ -61,12 +62,9 @@ func TestAccCloudMeshFaults(t *testing.T) {
 					}
 					t.Logf("%s: %d calls, %d throttled, %d answered 5xx, %d replies dropped",
 						cloud, n.Total.Requests, n.Total.Throttled, n.Total.Failed5xx, n.Total.DroppedReplies)
-					all.Total.Throttled += n.Total.Throttled
-					all.Total.Failed5xx += n.Total.Failed5xx
-					all.Total.DroppedReplies += n.Total.DroppedReplies
-				}
-				if t := all.Total; t.Throttled == 0 || t.Failed5xx == 0 || t.DroppedReplies == 0 {
-					return fmt.Errorf("not every kind of fault was injected: %+v", t)
+					if c := n.Total; c.Throttled == 0 || c.Failed5xx == 0 || c.DroppedReplies == 0 {
+						return fmt.Errorf("%s: not every kind of fault was injected: %+v", cloud, c)
+					}
 				}
 				set(emulator.Faults{})
 				defer set(faults) // destroy runs under faults too

@@ -26,7 +26,7 @@ type Faults struct {
 	ThrottleFraction float64
 	ErrorRate5xx     float64 // fraction of non-throttled requests answered 5xx
 	DropReplyRate    float64 // fraction of mutating requests applied but unanswered
-	Seed             uint64  // makes the 5xx / drop sequence reproducible
+	Seed             uint64  // makes the throttling sequence and the 5xx / drop phases reproducible
 }
 
 // Decision is what to do with one request. Throttle, Fail5xx and DropReply
@@ -52,13 +52,18 @@ type Injector struct {
 	// (e.g. the access key or the project); nil puts all in one bucket.
 	Account func(*http.Request) string
 
-	mu      sync.Mutex
-	f       Faults
-	clock   Clock
-	rng     *rand.Rand
-	buckets map[string]*bucket
-	total   Counters
-	byOp    map[string]Counters
+	mu    sync.Mutex
+	f     Faults
+	clock Clock
+	rng   *rand.Rand
+	// Accumulated shares of 5xx and dropped replies: a fault is injected
+	// each time one passes 1, so a run of n eligible requests gets
+	// n×rate of them (±1) however its calls interleave, and a test that
+	// expects some fault of each kind cannot draw none by chance.
+	acc5xx, accDrop float64
+	buckets         map[string]*bucket
+	total           Counters
+	byOp            map[string]Counters
 }
 
 // NewInjector returns an Injector; clock drives the token buckets
@@ -67,9 +72,10 @@ func NewInjector(f Faults, clock Clock) *Injector {
 	if clock == nil {
 		clock = RealClock{}
 	}
+	rng := rand.New(rand.NewPCG(f.Seed, f.Seed^0xda942042e4dd58b5))
 	return &Injector{
-		f: f, clock: clock,
-		rng:     rand.New(rand.NewPCG(f.Seed, f.Seed^0xda942042e4dd58b5)),
+		f: f, clock: clock, rng: rng,
+		acc5xx: rng.Float64(), accDrop: rng.Float64(), // the phases: where in its period each fault falls
 		buckets: map[string]*bucket{},
 		byOp:    map[string]Counters{},
 	}
@@ -88,9 +94,10 @@ func (in *Injector) Set(f Faults) {
 func (in *Injector) Decide(op string) Decision { return in.DecideFor("", op, true) }
 
 // DecideFor decides for one request. Throttling is checked first (it
-// consumes a token); then one uniform draw picks 5xx, drop or nothing, so
-// the configured rates are the observed proportions. DropReply is only
-// chosen for mutating requests: a lost reply to a read tests nothing.
+// consumes a token, and ThrottleFraction draws at random); then 5xx, then
+// a dropped reply, each by its accumulated share, so the configured rates
+// are the observed proportions. DropReply is only chosen for mutating
+// requests: a lost reply to a read tests nothing.
 func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 	in.mu.Lock()
 	defer in.mu.Unlock()
@@ -110,11 +117,16 @@ func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 		d.Throttle = true
 		c.Throttled++
 	default:
-		u := in.rng.Float64()
-		if u < in.f.ErrorRate5xx {
+		fail := due(&in.acc5xx, in.f.ErrorRate5xx)
+		drop := mutating && due(&in.accDrop, in.f.DropReplyRate)
+		switch {
+		case fail:
 			d.Fail5xx = true
 			c.Failed5xx++
-		} else if mutating && u < in.f.ErrorRate5xx+in.f.DropReplyRate {
+			if drop {
+				in.accDrop++ // owed to the next mutating request
+			}
+		case drop:
 			d.DropReply = true
 			c.DroppedReplies++
 		}
@@ -123,6 +135,19 @@ func (in *Injector) DecideFor(account, op string, mutating bool) Decision {
 	in.total.Requests++
 	in.addTotal(d)
 	return d
+}
+
+// due adds rate to *acc and reports whether a whole fault is owed,
+// taking it off.
+func due(acc *float64, rate float64) bool {
+	if rate <= 0 {
+		return false
+	}
+	if *acc += rate; *acc < 1 {
+		return false
+	}
+	*acc--
+	return true
 }
 
 func (in *Injector) addTotal(d Decision) {
