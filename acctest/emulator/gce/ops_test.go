@@ -1,6 +1,7 @@
 package gce
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
@@ -153,5 +154,28 @@ func TestRequestIDDeduplication(t *testing.T) {
 	for _, bad := range []string{"not-a-uuid", "00000000-0000-0000-0000-000000000000", "{6f1c1c7e-2b7a-4c55-9d3e-0a8b5c1e2f30}"} {
 		_, err := ins("gw3", bad)
 		contains(t, apiErr(t, err, 400, "invalid").Message, "'requestId'")
+	}
+}
+
+// TestCustomMethodsTakeTheirHTTPMethod: operations.wait and setLabels are
+// POSTs, getStatus and getRouterStatus GETs; any other method is a 405,
+// so a client calling them wrongly fails here as on GCE.
+func TestCustomMethodsTakeTheirHTTPMethod(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	base := e.srv.URL + "/compute/v1/projects/" + proj + "/regions/" + r1
+	for _, tc := range []struct{ method, path string }{
+		{http.MethodGet, "/operations/op-1/wait"},
+		{http.MethodPost, "/vpnGateways/gw/getStatus"},
+		{http.MethodPost, "/routers/rt/getRouterStatus"},
+		{http.MethodGet, "/vpnTunnels/tun/setLabels"},
+	} {
+		req, err := http.NewRequestWithContext(e.ctx, tc.method, base+tc.path, nil)
+		must(t, err)
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed {
+			t.Errorf("%s %s: %d, want 405", tc.method, tc.path, resp.StatusCode)
+		}
 	}
 }

@@ -99,6 +99,13 @@ func parse(r *http.Request) (call, bool) {
 	return c, c.method != ""
 }
 
+// verbHTTPMethod is the HTTP method of each custom method the front-end
+// serves.
+var verbHTTPMethod = map[string]string{
+	"setLabels": http.MethodPost, "wait": http.MethodPost,
+	"getStatus": http.MethodGet, "getRouterStatus": http.MethodGet,
+}
+
 func methodOf(c call, httpMethod string) string {
 	switch {
 	case c.agg && httpMethod == http.MethodGet:
@@ -106,6 +113,11 @@ func methodOf(c call, httpMethod string) string {
 	case c.agg:
 		return ""
 	case c.verb != "":
+		// A custom method answers on its own HTTP method only; any
+		// other is a 405, as from GCE.
+		if want, ok := verbHTTPMethod[c.verb]; ok && want != httpMethod {
+			return "wrongMethod"
+		}
 		return c.verb
 	case c.name == "" && httpMethod == http.MethodGet:
 		return "list"
