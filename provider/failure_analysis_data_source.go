@@ -43,7 +43,7 @@ func (d *failureAnalysisDataSource) Schema(_ context.Context, _ datasource.Schem
 			"host_bgp_hold_time": schema.Int64Attribute{Optional: true, Description: "Unused here; accepted so a mesh's arguments can be copied as they are."},
 			"remove": schema.ListAttribute{Optional: true, ElementType: types.StringType,
 				Description: "Elements to remove: `tunnel:<key>` (keys as in crosslink_mesh.tunnels), `interface:<site>/<n>`, `gateway:<site>` or `site:<site>`."},
-			"pairs":        schema.ListAttribute{Computed: true, ElementType: pathType, Description: "Each connected pair's primary and backup paths after the removal."},
+			"pairs":        schema.ListAttribute{Computed: true, ElementType: pathType, Description: "Every pair after the removal, as `paths` of crosslink_mesh: disjoint paths and, per direction, where traffic goes (routers keep the MEDs of the whole mesh's plan). A disconnected pair has no paths."},
 			"disconnected": schema.ListAttribute{Computed: true, ElementType: types.StringType, Description: "Pairs (`a~b`) left without any path."},
 			"weak_points":  schema.ListAttribute{Computed: true, ElementType: weakPointType, Description: "Single points of failure of the mesh as configured (before removal)."},
 		},

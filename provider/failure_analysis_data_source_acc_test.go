@@ -32,8 +32,14 @@ func TestAccFailureAnalysis(t *testing.T) {
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("disconnected"), knownvalue.ListSizeExact(0)),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("pairs").AtSliceIndex(0), knownvalue.ObjectPartial(map[string]knownvalue.Check{
 						"a": knownvalue.StringExact("dc1"), "b": knownvalue.StringExact("dc2"),
-						"primary": knownvalue.ListExact([]knownvalue.Check{
-							knownvalue.StringExact("dc1"), knownvalue.StringExact("dc3"), knownvalue.StringExact("dc2")}),
+						"a_to_b": knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"selection": knownvalue.StringExact("single"),
+							"paths": knownvalue.ListExact([]knownvalue.Check{knownvalue.ObjectExact(map[string]knownvalue.Check{
+								"sites":   knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("dc1"), knownvalue.StringExact("dc3"), knownvalue.StringExact("dc2")}),
+								"tunnels": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("dc1~dc3#0"), knownvalue.StringExact("dc2~dc3#0")}),
+							})}),
+							"backup_selection": knownvalue.StringExact("none"),
+						}),
 					})),
 					statecheck.ExpectKnownValue(ds, tfjsonpath.New("weak_points"), knownvalue.ListSizeExact(0)),
 				},

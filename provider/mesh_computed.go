@@ -79,13 +79,33 @@ func pathValues(r *routing.Result) []pathValue {
 func pairValues(pairs []routing.PairPaths) []pathValue {
 	out := make([]pathValue, len(pairs))
 	for i, p := range pairs {
-		v := pathValue{A: p.A, B: p.B, Primary: nonNil(p.Primary.Sites), PrimaryTunnels: nonNil(p.Primary.Tunnels),
-			Backups: [][]string{}, BackupTunnels: [][]string{}}
-		for _, b := range p.Backups {
-			v.Backups = append(v.Backups, nonNil(b.Sites))
-			v.BackupTunnels = append(v.BackupTunnels, nonNil(b.Tunnels))
+		v := pathValue{A: p.A, B: p.B, Disjoint: []sitePathValue{}, AToB: forwardValues(p.AB), BToA: forwardValues(p.BA)}
+		if len(p.Primary.Tunnels) > 0 {
+			v.Disjoint = append(sitePaths([]routing.Path{p.Primary}), sitePaths(p.Backups)...)
 		}
 		out[i] = v
+	}
+	return out
+}
+
+// forwardValues renders one direction; selection "none" when the
+// destination is unreachable.
+func forwardValues(f routing.Forwarding) forwardValue {
+	v := forwardValue{Selection: string(f.Mode), Paths: sitePaths(f.Paths), More: int64(f.More),
+		BackupSelection: string(f.BackupMode), BackupPaths: sitePaths(f.Backups), BackupMore: int64(f.BackupsMore)}
+	if v.Selection == "" {
+		v.Selection = "none"
+	}
+	if v.BackupSelection == "" {
+		v.BackupSelection = "none"
+	}
+	return v
+}
+
+func sitePaths(ps []routing.Path) []sitePathValue {
+	out := make([]sitePathValue, 0, len(ps))
+	for _, p := range ps {
+		out = append(out, sitePathValue{Sites: nonNil(p.Sites), Tunnels: nonNil(p.Tunnels)})
 	}
 	return out
 }

@@ -62,9 +62,9 @@ func (r *meshResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"asns":         schema.MapAttribute{Computed: true, ElementType: types.Int64Type, Description: "BGP ASN of each site, given or allocated."},
 			"tunnels":      schema.ListAttribute{Computed: true, ElementType: tunnelType, Description: "Every tunnel: its two ends, inside /30, addresses, ASNs, gateway interfaces and (for WireGuard) devices and ports. Allocations are sticky: an existing tunnel keeps its values while it exists."},
-			"bgp_sessions": schema.ListAttribute{Computed: true, ElementType: sessionType, Description: "Every BGP session (one per tunnel end) with the MED and AS-path prepend that make primary paths win."},
-			"routes":       schema.ListAttribute{Computed: true, ElementType: routeType, Description: "Per site and remote prefix, the primary (priority 0) and backup next hops."},
-			"paths":        schema.ListAttribute{Computed: true, ElementType: pathType, Description: "Each pair of sites' primary path and disjoint backups, as site names and tunnel keys."},
+			"bgp_sessions": schema.ListAttribute{Computed: true, ElementType: sessionType, Description: sessionsDesc},
+			"routes":       schema.ListAttribute{Computed: true, ElementType: routeType, Description: routesDesc},
+			"paths":        schema.ListAttribute{Computed: true, ElementType: pathType, Description: pathsDesc},
 			"weak_points":  schema.ListAttribute{Computed: true, ElementType: weakPointType, Description: "Elements (tunnel, interface, gateway, site) whose loss alone disconnects some pair of other sites. Must be empty at redundancy 2 or more."},
 			"objects": schema.MapAttribute{
 				Computed: true, ElementType: objectType,
@@ -80,3 +80,20 @@ func withTimeouts(ctx context.Context, b map[string]schema.Block) map[string]sch
 	b["timeouts"] = timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true})
 	return b
 }
+
+// Descriptions of the routing attributes, shared with the failure
+// analysis data source.
+const (
+	sessionsDesc = "Every BGP session (one per tunnel end) with the MED and AS-path prepend its announcer sends: " +
+		"hosts set both, GCP a MED (`advertisedRoutePriority`), AWS and Azure neither (their gateways cannot), so those are 0."
+	routesDesc = "Per site and remote prefix, the next hops the site's router uses (priority 0: several where it spreads traffic " +
+		"or picks one of equal routes itself) and those it moves to once they are down (priority 1); at most 16 per priority."
+	pathsDesc = "Each pair of sites (`a` < `b`): `disjoint`, the paths that share no tunnel, gateway interface or transit site " +
+		"(what `redundancy` counts), and per direction (`a_to_b`, `b_to_a`) where traffic really goes, as each cloud's router chooses: " +
+		"`selection` is `single` (one path), `ecmp` (spread over every listed path, e.g. GCP toward AWS, which sends equal routes " +
+		"over all four tunnels), `one_of` (a router picks one of equal routes by tie-breakers no plan can know, e.g. an AWS virtual " +
+		"private gateway, or GCP in its default legacy best-path mode when the lowest MED is not on the shortest AS path) or `none`; " +
+		"`paths` lists them (sites and tunnel keys, at most 16; `more` counts the rest); `backup_selection` and `backup_paths` are " +
+		"where it goes once the source's first tunnels of `paths` are down. Paths never cross a site whose router does not " +
+		"transit (GCP Cloud Router); docs/design.md has the routing model and its sources."
+)

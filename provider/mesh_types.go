@@ -83,12 +83,26 @@ type routeValue struct {
 }
 
 type pathValue struct {
-	A              string     `tfsdk:"a"`
-	B              string     `tfsdk:"b"`
-	Primary        []string   `tfsdk:"primary"`
-	PrimaryTunnels []string   `tfsdk:"primary_tunnels"`
-	Backups        [][]string `tfsdk:"backups"`
-	BackupTunnels  [][]string `tfsdk:"backup_tunnels"`
+	A        string          `tfsdk:"a"`
+	B        string          `tfsdk:"b"`
+	Disjoint []sitePathValue `tfsdk:"disjoint"`
+	AToB     forwardValue    `tfsdk:"a_to_b"`
+	BToA     forwardValue    `tfsdk:"b_to_a"`
+}
+
+// forwardValue is where one direction's traffic goes (routing.Forwarding).
+type forwardValue struct {
+	Selection       string          `tfsdk:"selection"`
+	Paths           []sitePathValue `tfsdk:"paths"`
+	More            int64           `tfsdk:"more"`
+	BackupSelection string          `tfsdk:"backup_selection"`
+	BackupPaths     []sitePathValue `tfsdk:"backup_paths"`
+	BackupMore      int64           `tfsdk:"backup_more"`
+}
+
+type sitePathValue struct {
+	Sites   []string `tfsdk:"sites"`
+	Tunnels []string `tfsdk:"tunnels"`
 }
 
 type weakPointValue struct {
@@ -105,8 +119,7 @@ type objectValue struct {
 }
 
 var (
-	strList  = types.ListType{ElemType: types.StringType}
-	strLists = types.ListType{ElemType: strList}
+	strList = types.ListType{ElemType: types.StringType}
 
 	tunnelType = types.ObjectType{AttrTypes: map[string]attr.Type{
 		"key": types.StringType, "transport": types.StringType, "inside_cidr": types.StringType,
@@ -124,9 +137,14 @@ var (
 		"site": types.StringType, "prefix": types.StringType, "destination": types.StringType,
 		"tunnel": types.StringType, "next_hop": types.StringType, "priority": types.Int64Type,
 	}}
+	sitePathType = types.ObjectType{AttrTypes: map[string]attr.Type{"sites": strList, "tunnels": strList}}
+	sitePathList = types.ListType{ElemType: sitePathType}
+	forwardType  = types.ObjectType{AttrTypes: map[string]attr.Type{
+		"selection": types.StringType, "paths": sitePathList, "more": types.Int64Type,
+		"backup_selection": types.StringType, "backup_paths": sitePathList, "backup_more": types.Int64Type,
+	}}
 	pathType = types.ObjectType{AttrTypes: map[string]attr.Type{
-		"a": types.StringType, "b": types.StringType, "primary": strList, "primary_tunnels": strList,
-		"backups": strLists, "backup_tunnels": strLists,
+		"a": types.StringType, "b": types.StringType, "disjoint": sitePathList, "a_to_b": forwardType, "b_to_a": forwardType,
 	}}
 	weakPointType = types.ObjectType{AttrTypes: map[string]attr.Type{"element": types.StringType, "cuts": strList}}
 	objectType    = types.ObjectType{AttrTypes: map[string]attr.Type{

@@ -10,6 +10,8 @@ def table:
   | [range(0; $nc) as $i | ($rows | map(.[$i] | tostring | length) | max)] as $w
   | $rows[] | "  " + ([range(0; $nc) as $i | (.[$i] | pad($w[$i]))] | join("  ") | sub(" +$"; ""));
 def route: if type == "array" then join(" > ") else tostring end;
+# paths_str($more): path objects as "a > b > c | ...", with how many were left out.
+def paths_str($more): (map(.sites | join(" > ")) | join("  |  ")) + (if ($more // 0) > 0 then "  (+\($more) more)" else "" end);
 # route_via($tunnels): the sites of a path, then the tunnels it takes when known.
 def route_via($tunnels):
   route + (if ($tunnels | type) == "array" and ($tunnels | length) > 0 then " (via " + ($tunnels | join(", ")) + ")" else "" end);
@@ -28,11 +30,12 @@ def route_via($tunnels):
                 "\(.a_address) / \(.b_address)", "\(.a_asn) / \(.b_asn)"]))
    | table),
   "",
-  "PATHS (primary, then backups)",
-  ([["PAIR", "PRIMARY", "BACKUPS"]]
-   + ($p | map(. as $x | ["\(.a) <-> \(.b)", (.primary | route_via($x.primary_tunnels)),
-                (if (.backups // []) | length == 0 then "none"
-                 else [range(0; .backups | length) as $i | .backups[$i] | route_via($x.backup_tunnels[$i]?)] | join("  |  ") end)]))
+  "PATHS (per direction, as each cloud routes: single, ecmp = spread over all, one_of = a router picks one)",
+  ([["FROM -> TO", "SELECTION", "PATHS", "AFTER THOSE FAIL"]]
+   + ($p | map(. as $x | [[.a, .b, .a_to_b], [.b, .a, .b_to_a]][] | . as [$s, $d, $f]
+       | ["\($s) -> \($d)", $f.selection, (($f.paths // []) | paths_str($f.more)),
+          (if $f.backup_selection == "none" then "none"
+           else $f.backup_selection + ": " + (($f.backup_paths // []) | paths_str($f.backup_more)) end)]))
    | table),
   "",
   "WEAK POINTS (elements whose loss would break a pair)",

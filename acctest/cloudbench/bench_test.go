@@ -55,7 +55,7 @@ func fastDrivers() (awsdriver.Config, gcpdriver.Config) {
 }
 
 // BenchmarkRefreshPlan counts the cloud API calls of a real `tofu plan`
-// (refresh, which observes, and ModifyPlan, which does not) of the 20-site
+// (refresh, which observes, and ModifyPlan, which does not) of the 10-site
 // mesh, against the calls one-resource-per-object modules make to refresh
 // the same objects. ns/op is the plan's wall time.
 func BenchmarkRefreshPlan(b *testing.B) {
@@ -183,7 +183,7 @@ func realisticFaults(lat time.Duration) (aws, gcp store.Faults) {
 	return aws, gcp
 }
 
-// BenchmarkApplyMakespan applies the 20-site mesh from nothing through the
+// BenchmarkApplyMakespan applies the 10-site mesh from nothing through the
 // provider's pipeline (observe, plan.Diff, engine.Run with default options
 // and the drivers' default pacing) against realistic latency and
 // throttling, and compares the makespan with the DAG's critical path: with

@@ -1,5 +1,5 @@
 // Package cloudbench holds the speed benchmarks of the AWS and GCP drivers
-// against the in-process emulators, on a 20-site two-cloud mesh
+// against the in-process emulators, on a 10-site two-cloud mesh
 // (TwoCloud): the cloud API calls of a real `tofu plan` against the
 // per-object reads one-resource-per-object modules make
 // (BenchmarkRefreshPlan), and the makespan of an apply under realistic

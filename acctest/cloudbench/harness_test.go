@@ -24,11 +24,11 @@ func TestTwoCloudShape(t *testing.T) {
 			t.Errorf("the HCL has no site %s in %s", s.Name, s.Network)
 		}
 	}
-	if len(m.Sites) != 20 || len(d.Alloc.Tunnels) != 114 || len(d.Objects) != 446 {
-		t.Errorf("%d sites, %d tunnels, %d objects; docs/performance.md reports 20, 114, 446",
+	if len(m.Sites) != 10 || len(d.Alloc.Tunnels) != 108 || len(d.Objects) != 426 {
+		t.Errorf("%d sites, %d tunnels, %d objects; docs/performance.md reports 10, 108, 426",
 			len(m.Sites), len(d.Alloc.Tunnels), len(d.Objects))
 	}
-	if a, g, b := ExpectedTunnels(m); a != 80 || g != 148 || b != 148 {
+	if a, g, b := ExpectedTunnels(m); a != 36 || g != 180 || b != 180 {
 		t.Errorf("expected tunnels %d AWS, %d GCP, %d GCP BGP", a, g, b)
 	}
 	// The calibration mesh has every class the benchmark mesh has.
@@ -43,7 +43,7 @@ func TestTwoCloudShape(t *testing.T) {
 		}
 		return out
 	}
-	small := classes(HubSpoke("calib", 1, 1, 0))
+	small := classes(Full("calib", 1))
 	for k := range classes(m) {
 		if !small[k] {
 			t.Errorf("the calibration mesh has no %s", k)
@@ -53,14 +53,14 @@ func TestTwoCloudShape(t *testing.T) {
 
 func TestListBudget(t *testing.T) {
 	aws, gcp := ListBudget(TwoCloud("bench"), 1)
-	// Two AWS regions, one page each; one GCP project, one page each.
-	if aws["DescribeVpnConnections"] != 2 || aws["DescribeVpcs"] != 2 || len(aws) != len(awsLists) {
+	// One AWS region, one page each; one GCP project, one page each.
+	if aws["DescribeVpnConnections"] != 1 || aws["DescribeVpcs"] != 1 || len(aws) != len(awsLists) {
 		t.Errorf("AWS budget %v", aws)
 	}
 	if gcp["vpnTunnels.aggregatedList"] != 1 || len(gcp) != len(gcpLists) {
 		t.Errorf("GCP budget %v", gcp)
 	}
-	if aws2, _ := ListBudget(TwoCloud("bench"), 2); aws2["DescribeVpcs"] != 4 {
+	if aws2, _ := ListBudget(TwoCloud("bench"), 2); aws2["DescribeVpcs"] != 2 {
 		t.Errorf("two passes: %v", aws2)
 	}
 	if pages(1001, 500) != 3 || pages(0, 500) != 1 || pages(5000, 0) != 1 {

@@ -21,7 +21,7 @@ import (
 // minimum is not an isolated duration, and this calibration shows by how
 // much.
 func Isolated(ctx context.Context, delay, opDelay time.Duration, aws, gcp store.Faults, ac awsdriver.Config, gc gcpdriver.Config) (map[Class]time.Duration, error) {
-	c, err := Start(HubSpoke("calib", 1, 1, 0), delay, opDelay)
+	c, err := Start(Full("calib", 1), delay, opDelay)
 	if err != nil {
 		return nil, err
 	}

@@ -75,11 +75,32 @@ func checkRouting(m *topology.Mesh, r *routing.Result) topology.Problems {
 	if m.Topology == topology.Links {
 		where = topology.Path{"link"}
 	}
-	if len(r.Shortfall) > 0 {
-		pairs := make([]string, 0, len(r.Shortfall))
-		for p, n := range r.Shortfall {
-			pairs = append(pairs, fmt.Sprintf("%s–%s (%d)", p[0], p[1], n))
+	// Shortfalls that sites which do not transit cause, grouped by those
+	// sites, then the rest.
+	blocked := map[string][]string{}
+	var pairs []string
+	for p, n := range r.Shortfall {
+		pair := fmt.Sprintf("%s–%s (%d)", p[0], p[1], n)
+		if sites := r.NoTransit[p]; len(sites) > 0 {
+			k := strings.Join(sites, ", ")
+			blocked[k] = append(blocked[k], pair)
+			continue
 		}
+		pairs = append(pairs, pair)
+	}
+	keys := make([]string, 0, len(blocked))
+	for k := range blocked {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		bp := blocked[k]
+		sort.Strings(bp)
+		ps.Add(where, "Path through a site that does not transit",
+			"redundancy = %d asks for that many disjoint paths between every pair of sites; %d pair(s) have fewer (found in brackets): %s. Paths between them would cross %s, whose router does not pass traffic between its tunnels: %s. Make a site that transits (a host, AWS or Azure site) the hub or the middle of those paths, link those pairs directly, or lower redundancy.",
+			m.Redundancy, len(bp), clip(bp, 10), k, noTransitWhy(m, strings.Split(k, ", ")))
+	}
+	if len(pairs) > 0 {
 		sort.Strings(pairs)
 		ps.Add(where, "Redundancy cannot be reached",
 			"redundancy = %d asks for that many disjoint paths between every pair of sites, but %d pair(s) have fewer (disjoint paths found in brackets): %s. Add links or sites that give those pairs independent paths, or lower redundancy.",
@@ -104,4 +125,25 @@ func clip(xs []string, n int) string {
 		return strings.Join(xs, ", ")
 	}
 	return strings.Join(xs[:n], ", ") + fmt.Sprintf(" and %d more", len(xs)-n)
+}
+
+// noTransitWhy says, once per kind, why those sites do not transit (the
+// routing model's source).
+func noTransitWhy(m *topology.Mesh, sites []string) string {
+	var why []string
+	seen := map[routing.Kind]bool{}
+	for _, n := range sites {
+		s, ok := m.Site(n)
+		if !ok {
+			continue
+		}
+		k := routing.KindOf(&s)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		b := routing.Behaviours[k]
+		why = append(why, b.Name+" ("+b.Sources["Transit"]+")")
+	}
+	return strings.Join(why, "; ")
 }

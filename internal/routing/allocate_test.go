@@ -48,22 +48,9 @@ func TestWithAllocate(t *testing.T) {
 		}
 		checkPaths(t, m, a, p)
 	}
-	if len(r.Routes) != len(m.Sites)*(len(m.Sites)-1)*2 {
+	// At least a primary and a backup per site and destination.
+	if len(r.Routes) < len(m.Sites)*(len(m.Sites)-1)*2 {
 		t.Errorf("%d routes", len(r.Routes))
 	}
-	best, conv, noTie := simulate(m, a, r.Preferences, nil)
-	if !conv || !noTie {
-		t.Fatalf("BGP: converged %v, no ties %v", conv, noTie)
-	}
-	for _, p := range r.Pairs {
-		for _, s := range []string{p.A, p.B} {
-			d := p.B
-			if s == p.B {
-				d = p.A
-			}
-			if got, want := best[s][d], firstTunnel(p.Primary, s); got == nil || got.tunnel != want {
-				t.Errorf("%s->%s: BGP picks %+v, want %s", s, d, got, want)
-			}
-		}
-	}
+	checkAgainstSimulator(t, m, a, r)
 }

@@ -70,7 +70,12 @@ func TestAWSGCP(t *testing.T) {
 	p := pair(r, "aws", "gcp")
 	// #0 is AWS slot 0 to GCP interface 0; the disjoint partner must use
 	// AWS slot 1 and GCP interface 1: #3.
-	want := PairPaths{A: "aws", B: "gcp", Primary: path("aws gcp", "aws~gcp#0"), Backups: []Path{path("aws gcp", "aws~gcp#3")}}
+	want := PairPaths{A: "aws", B: "gcp", Primary: path("aws gcp", "aws~gcp#0"), Backups: []Path{path("aws gcp", "aws~gcp#3")},
+		// AWS follows GCP's lowest MED; GCP spreads over all four
+		// tunnels, as AWS sends no MED.
+		AB: Forwarding{Mode: Single, Paths: []Path{path("aws gcp", "aws~gcp#0")}, BackupMode: Single, Backups: []Path{path("aws gcp", "aws~gcp#3")}},
+		BA: Forwarding{Mode: ECMP, Paths: []Path{path("gcp aws", "aws~gcp#0"), path("gcp aws", "aws~gcp#1"), path("gcp aws", "aws~gcp#2"), path("gcp aws", "aws~gcp#3")}},
+	}
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("paths = %+v, want %+v", p, want)
 	}
@@ -84,14 +89,15 @@ func TestAWSGCP(t *testing.T) {
 	wantRoutes := []Route{
 		{Site: "aws", Prefix: m.Sites[1].Prefixes[0], Tunnel: "aws~gcp#0", NextHop: addr["aws~gcp#0"][1], Priority: 0, Dest: "gcp"},
 		{Site: "aws", Prefix: m.Sites[1].Prefixes[0], Tunnel: "aws~gcp#3", NextHop: addr["aws~gcp#3"][1], Priority: 1, Dest: "gcp"},
-		{Site: "gcp", Prefix: m.Sites[0].Prefixes[0], Tunnel: "aws~gcp#0", NextHop: addr["aws~gcp#0"][0], Priority: 0, Dest: "aws"},
-		{Site: "gcp", Prefix: m.Sites[0].Prefixes[0], Tunnel: "aws~gcp#3", NextHop: addr["aws~gcp#3"][0], Priority: 1, Dest: "aws"},
+	}
+	for _, k := range []string{"aws~gcp#0", "aws~gcp#1", "aws~gcp#2", "aws~gcp#3"} {
+		wantRoutes = append(wantRoutes, Route{Site: "gcp", Prefix: m.Sites[0].Prefixes[0], Tunnel: k, NextHop: addr[k][0], Priority: 0, Dest: "aws"})
 	}
 	if !reflect.DeepEqual(r.Routes, wantRoutes) {
 		t.Errorf("routes = %+v\nwant %+v", r.Routes, wantRoutes)
 	}
-	// Each direction: primary lowest MED, backup next, the two unused
-	// tunnels prepended.
+	// GCP sets MEDs (primary lowest, backup next) and cannot prepend;
+	// AWS sets neither.
 	pref := map[[2]string]Preference{}
 	for _, p := range r.Preferences {
 		pref[[2]string{p.Tunnel, p.Announcer}] = p
@@ -99,10 +105,13 @@ func TestAWSGCP(t *testing.T) {
 	if len(pref) != 8 {
 		t.Fatalf("preferences = %v", r.Preferences)
 	}
-	for _, ann := range []string{"aws", "gcp"} {
-		p0, p1, p2, p3 := pref[[2]string{"aws~gcp#0", ann}], pref[[2]string{"aws~gcp#1", ann}], pref[[2]string{"aws~gcp#2", ann}], pref[[2]string{"aws~gcp#3", ann}]
-		if !(p0.MED < p3.MED && p3.MED < p1.MED && p3.MED < p2.MED) || p0.Prepend != 0 || p3.Prepend != 0 || p1.Prepend == 0 || p2.Prepend == 0 {
-			t.Errorf("announcer %s: %+v %+v %+v %+v", ann, p0, p1, p2, p3)
+	p0, p1, p2, p3 := pref[[2]string{"aws~gcp#0", "gcp"}], pref[[2]string{"aws~gcp#1", "gcp"}], pref[[2]string{"aws~gcp#2", "gcp"}], pref[[2]string{"aws~gcp#3", "gcp"}]
+	if !(p0.MED < p3.MED && p3.MED < p1.MED && p3.MED < p2.MED) || p0.Prepend+p1.Prepend+p2.Prepend+p3.Prepend != 0 {
+		t.Errorf("announcer gcp: %+v %+v %+v %+v", p0, p1, p2, p3)
+	}
+	for _, k := range []string{"aws~gcp#0", "aws~gcp#1", "aws~gcp#2", "aws~gcp#3"} {
+		if p := pref[[2]string{k, "aws"}]; p.MED != 0 || p.Prepend != 0 {
+			t.Errorf("announcer aws sets %+v", p)
 		}
 	}
 }
@@ -138,7 +147,7 @@ func TestFourHosts(t *testing.T) {
 }
 
 func TestHubSpoke(t *testing.T) {
-	sites := []topology.Site{st("hub1", topology.GCP), st("hub2", topology.Azure), st("s1", topology.Host), st("s2", topology.Azure), st("s3", topology.AWS)}
+	sites := []topology.Site{st("hub1", topology.Azure), st("hub2", topology.Azure), st("s1", topology.Host), st("s2", topology.Azure), st("s3", topology.AWS)}
 	r, _ := mustAnalyze(t, hubSpoke(2, []string{"hub1"}, sites...))
 	spokes := [][2]string{{"hub2", "s1"}, {"hub2", "s2"}, {"hub2", "s3"}, {"s1", "s2"}, {"s1", "s3"}, {"s2", "s3"}}
 	want := map[Element][][2]string{"gateway:hub1": spokes, "site:hub1": spokes}
@@ -148,8 +157,8 @@ func TestHubSpoke(t *testing.T) {
 	if p := pair(r, "s1", "s2"); !reflect.DeepEqual(p.Primary.Sites, []string{"s1", "hub1", "s2"}) || len(p.Backups) != 0 {
 		t.Errorf("s1-s2 = %+v", p)
 	}
-	if r.Shortfall[[2]string{"s1", "s3"}] != 1 || len(r.Shortfall) != len(spokes) {
-		t.Errorf("shortfall = %v", r.Shortfall)
+	if r.Shortfall[[2]string{"s1", "s3"}] != 1 || len(r.Shortfall) != len(spokes) || len(r.NoTransit) != 0 {
+		t.Errorf("shortfall = %v, no transit %v", r.Shortfall, r.NoTransit)
 	}
 
 	r, _ = mustAnalyze(t, hubSpoke(2, []string{"hub1", "hub2"}, sites...))
@@ -159,6 +168,38 @@ func TestHubSpoke(t *testing.T) {
 	p := pair(r, "s2", "s3")
 	if !reflect.DeepEqual(p.Primary.Sites, []string{"s2", "hub1", "s3"}) || len(p.Backups) != 1 || !reflect.DeepEqual(p.Backups[0].Sites, []string{"s2", "hub2", "s3"}) {
 		t.Errorf("s2-s3 = %+v", p)
+	}
+}
+
+// A GCP hub does not transit: its spokes have no path through it, and the
+// shortfall names it.
+func TestHubNoTransit(t *testing.T) {
+	sites := []topology.Site{st("g1", topology.GCP), st("g2", topology.GCP), st("aws-east", topology.AWS), st("h", topology.Host), st("g3", topology.GCP)}
+	r, _ := mustAnalyze(t, hubSpoke(2, []string{"g1", "g2"}, sites...))
+	for _, p := range r.Pairs {
+		for _, ps := range [][]Path{{p.Primary}, p.Backups, p.AB.Paths, p.BA.Paths} {
+			for _, x := range ps {
+				if len(x.Sites) < 3 {
+					continue
+				}
+				for _, s := range x.Sites[1 : len(x.Sites)-1] {
+					if s == "g1" || s == "g2" {
+						t.Errorf("%s-%s: path %v crosses a GCP site", p.A, p.B, x)
+					}
+				}
+			}
+		}
+	}
+	want := map[[2]string][]string{{"aws-east", "g3"}: {"g1", "g2"}, {"aws-east", "h"}: {"g1", "g2"}, {"g3", "h"}: {"g1", "g2"}}
+	if !reflect.DeepEqual(r.NoTransit, want) {
+		t.Errorf("no transit = %v, want %v", r.NoTransit, want)
+	}
+	if len(r.Shortfall) != 3 || r.Shortfall[[2]string{"aws-east", "h"}] != 0 {
+		t.Errorf("shortfall = %v", r.Shortfall)
+	}
+	// The hubs themselves reach every spoke.
+	if p := pair(r, "aws-east", "g1"); len(p.AB.Paths) == 0 || len(p.BA.Paths) == 0 {
+		t.Errorf("aws-east-g1 = %+v", p)
 	}
 }
 
@@ -179,10 +220,10 @@ func TestWeakInterfaces(t *testing.T) {
 		t.Errorf("chain: %v, want %v", got, want)
 	}
 
-	// Hand-made allocation: gcp g's two tunnels to hosts both on
+	// Hand-made allocation: Azure g's two tunnels to hosts both on
 	// interface 0. Losing it cuts g off from both, and the hosts from
 	// each other (g is their only transit).
-	m = linksMesh(1, [][2]string{{"g", "h1"}, {"g", "h2"}}, st("g", topology.GCP), st("h1", topology.Host), st("h2", topology.Host))
+	m = linksMesh(1, [][2]string{{"g", "h1"}, {"g", "h2"}}, st("g", topology.Azure), st("h1", topology.Host), st("h2", topology.Host))
 	a := newAlloc(m)
 	var keep []alloc.Tunnel
 	for _, tu := range a.Tunnels {
@@ -200,6 +241,16 @@ func TestWeakInterfaces(t *testing.T) {
 	}
 	if _, ok := weak(r)["interface:g/1"]; ok {
 		t.Errorf("unused interface reported")
+	}
+	// The same with a GCP site, which does not transit: the hosts were
+	// never connected through it, so only g's own pairs are cut.
+	m.Sites[0].Cloud = topology.GCP
+	r, err = Analyze(m, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := weak(r)["interface:g/0"]; !reflect.DeepEqual(got, [][2]string{{"g", "h1"}, {"g", "h2"}}) {
+		t.Errorf("gcp: interface:g/0 cuts %v (all: %v)", got, r.WeakPoints)
 	}
 }
 
@@ -221,7 +272,12 @@ func TestSorted(t *testing.T) {
 	}) {
 		t.Error("routes not sorted")
 	}
-	// MEDs are unique per receiver, so BGP never falls to a tie-break.
+	// The MEDs a receiver hears from announcers that set them are unique,
+	// so its router never falls to a tie-break among those.
+	setsMED := map[string]bool{}
+	for _, s := range fullMesh(2, benchSites(12)...).Sites {
+		setsMED[s.Name] = Behaviours[KindOf(&s)].SetsMED
+	}
 	seen := map[string]bool{}
 	tun := map[string][2]string{}
 	for _, p := range r.Preferences {
@@ -236,6 +292,12 @@ func TestSorted(t *testing.T) {
 			recv = ends[1]
 		}
 		k := fmt.Sprint(recv, "/", p.MED)
+		if !setsMED[p.Announcer] {
+			if p.MED != 0 || p.Prepend != 0 {
+				t.Errorf("%s cannot set MED or prepend: %+v", p.Announcer, p)
+			}
+			continue
+		}
 		if seen[k] {
 			t.Errorf("receiver %s hears MED %d twice", recv, p.MED)
 		}

@@ -81,6 +81,9 @@ func (s *solver) pot(v int32) (p int64, ok bool) {
 			return 0, false
 		}
 		p = int64(hops) * g.hop
+		if g.isIn[v] && !g.sites[x].transit {
+			return 0, false // an inbound side that leads nowhere but here
+		}
 		if g.isIn[v] {
 			p += int64(x) * g.transitUnit
 		}

@@ -7,299 +7,238 @@ import (
 
 // Failure analysis.
 //
-// Connectivity is undirected. Two graphs answer every single failure:
+// Two sites are connected when a path of live tunnels joins them whose
+// intermediate sites all transit (model.go): BGP then finds it, since every
+// site that transits re-advertises its best route and a site that does not
+// is never in the middle. Tunnels between the same two sites are
+// interchangeable for connectivity (a transit site routes through its
+// gateway whatever the interface), so connectivity is a question about
+// sites and which pairs of them have a live tunnel.
 //
-//   - the fine graph: one node per gateway and per gateway interface, edges
-//     interface–gateway and one per tunnel (between interface nodes, or a
-//     host's gateway). Its bridges that are tunnels, and its articulation
-//     points that are interfaces, are the tunnel and interface weak points.
-//     (With the gateway alive, an interface joining its tunnels directly
-//     connects exactly what going through the gateway does.)
-//   - the site graph: one node per site, one edge per tunnel. A gateway's
-//     loss is its site's loss (nothing is routed without it), so both
-//     elements are its articulation points; pairs with that site itself
-//     are not counted.
-//
-// Tarjan's DFS gives, in O(V+E), the bridges and articulation points and,
-// for each, the subtrees that the loss cuts off; the pairs a loss
-// disconnects are the pairs across those pieces (preorder ranges).
+// Every element is checked by removing it and comparing connectivity, but
+// only where its loss can change something (so a large mesh checks few):
+//   - a tunnel, only if it is the last live one between its sites and
+//     either end does not transit, or it is a bridge of the core (the graph
+//     of sites that transit, found by Tarjan's DFS);
+//   - an interface, only if some neighbour has all its live tunnels with
+//     the site on that interface;
+//   - a site (or its gateway: without it nothing is routed), only if it
+//     transits and is a cut vertex of the core, or is the only neighbour
+//     in its core component of some site that does not transit.
+// Pairs with the lost site itself are not counted.
 
-// ugraph is an undirected multigraph in CSR form.
-type ugraph struct {
-	off      []int32
-	adj, eid []int32 // neighbour and edge id per half-edge
-	siteOf   []int32 // site index of a node, -1 for interface nodes
+// reach is connectivity with some elements gone: a component per site
+// that transits (over live tunnels between such sites), and for each site
+// that does not, the components it touches and the sites it has a tunnel
+// with.
+type reach struct {
+	comp   []int32   // per site; -1 for a site that does not transit or is gone
+	attach [][]int32 // per site that does not transit: sorted components it touches
+	direct [][]int32 // per site that does not transit: sorted sites it has a live tunnel with
 }
 
-func newUgraph(nodes int, edges [][2]int32, siteOf []int32) *ugraph {
-	u := &ugraph{off: make([]int32, nodes+1), adj: make([]int32, 2*len(edges)), eid: make([]int32, 2*len(edges)), siteOf: siteOf}
-	for _, e := range edges {
-		u.off[e[0]+1]++
-		u.off[e[1]+1]++
+func (r *reach) connected(g *graph, i, j int32) bool {
+	ti, tj := g.sites[i].transit, g.sites[j].transit
+	switch {
+	case ti && tj:
+		return r.comp[i] >= 0 && r.comp[i] == r.comp[j]
+	case ti:
+		i, j = j, i
+		fallthrough
+	case tj:
+		if r.comp[j] < 0 {
+			return false
+		}
+		_, ok := slices.BinarySearch(r.attach[i], r.comp[j])
+		return ok
 	}
-	for v := 0; v < nodes; v++ {
-		u.off[v+1] += u.off[v]
+	if _, ok := slices.BinarySearch(r.direct[i], j); ok {
+		return true
 	}
-	pos := slices.Clone(u.off[:nodes])
-	for i, e := range edges {
-		for k := 0; k < 2; k++ {
-			a, b := e[k], e[1-k]
-			u.adj[pos[a]], u.eid[pos[a]] = b, int32(i)
-			pos[a]++
+	a, b := r.attach[i], r.attach[j]
+	for x, y := 0, 0; x < len(a) && y < len(b); {
+		switch {
+		case a[x] == b[y]:
+			return true
+		case a[x] < b[y]:
+			x++
+		default:
+			y++
 		}
 	}
-	return u
+	return false
 }
 
-// dfs is Tarjan's bookkeeping: discovery time, low link, subtree size,
-// parent and parent edge per node; pre lists nodes in discovery order;
-// root is each node's DFS root; sitesBefore[i] counts site nodes in
-// pre[:i].
-type dfs struct {
-	disc, low, size, parent, pedge, root []int32
-	pre, sitesBefore                     []int32
+// lost is what one evaluation takes away: a tunnel, the tunnels of one
+// interface, or a site.
+type lost struct {
+	tunnel int32 // -1 none
+	ifSite int32 // -1 none
+	ifIdx  int32
+	site   int32 // -1 none
 }
 
-func (u *ugraph) tarjan() *dfs {
-	n := len(u.off) - 1
-	d := &dfs{disc: make([]int32, n), low: make([]int32, n), size: make([]int32, n),
-		parent: make([]int32, n), pedge: make([]int32, n), root: make([]int32, n), pre: make([]int32, 0, n)}
-	for i := range d.disc {
-		d.disc[i] = -1
+func (l *lost) has(g *graph, t int32) bool {
+	if t == l.tunnel {
+		return true
 	}
-	type frame struct{ v, it int32 }
-	var stack []frame
-	for r := int32(0); r < int32(n); r++ {
-		if d.disc[r] >= 0 {
+	tu := &g.tunnels[t]
+	if l.site >= 0 && (tu.a == l.site || tu.b == l.site) {
+		return true
+	}
+	return l.ifSite >= 0 && ((tu.a == l.ifSite && tu.ia == l.ifIdx) || (tu.b == l.ifSite && tu.ib == l.ifIdx))
+}
+
+// reachWithout computes connectivity with l gone (union-find over the
+// sites that transit).
+func (g *graph) reachWithout(l lost) *reach {
+	n := int32(len(g.sites))
+	parent := make([]int32, n)
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	alive := func(x int32) bool { return !g.sites[x].dead && x != l.site }
+	for id := range g.tunnels {
+		t := &g.tunnels[id]
+		if t.dead || l.has(g, int32(id)) || !g.sites[t.a].transit || !g.sites[t.b].transit {
 			continue
 		}
-		visit := func(v, p, pe int32) {
-			d.disc[v], d.low[v], d.size[v], d.parent[v], d.pedge[v], d.root[v] = int32(len(d.pre)), int32(len(d.pre)), 1, p, pe, r
-			d.pre = append(d.pre, v)
-			stack = append(stack, frame{v, u.off[v]})
+		if alive(t.a) && alive(t.b) {
+			parent[find(t.a)] = find(t.b)
 		}
-		visit(r, -1, -1)
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			v := f.v
-			if f.it < u.off[v+1] {
-				e := f.it
-				f.it++
-				w := u.adj[e]
-				if u.eid[e] == d.pedge[v] {
-					continue
-				}
-				if d.disc[w] < 0 {
-					visit(w, v, u.eid[e])
-				} else {
-					d.low[v] = min(d.low[v], d.disc[w])
-				}
+	}
+	r := &reach{comp: make([]int32, n), attach: make([][]int32, n), direct: make([][]int32, n)}
+	for x := int32(0); x < n; x++ {
+		r.comp[x] = -1
+		if g.sites[x].transit && alive(x) {
+			r.comp[x] = find(x)
+		}
+	}
+	for x := int32(0); x < n; x++ {
+		if g.sites[x].transit || !alive(x) {
+			continue
+		}
+		for _, t := range g.sites[x].tunnels {
+			if l.has(g, t) {
 				continue
 			}
-			stack = stack[:len(stack)-1]
-			if p := d.parent[v]; p >= 0 {
-				d.low[p] = min(d.low[p], d.low[v])
-				d.size[p] += d.size[v]
+			y, _ := g.tunnels[t].peer(x)
+			if !alive(y) {
+				continue
+			}
+			if g.sites[y].transit {
+				r.attach[x] = append(r.attach[x], r.comp[y])
+			} else {
+				r.direct[x] = append(r.direct[x], y)
 			}
 		}
+		slices.Sort(r.attach[x])
+		r.attach[x] = slices.Compact(r.attach[x])
+		slices.Sort(r.direct[x])
+		r.direct[x] = slices.Compact(r.direct[x])
 	}
-	d.sitesBefore = make([]int32, n+1)
-	for i, v := range d.pre {
-		d.sitesBefore[i+1] = d.sitesBefore[i]
-		if u.siteOf[v] >= 0 {
-			d.sitesBefore[i+1]++
-		}
-	}
-	return d
-}
-
-// span is a preorder range [lo, hi).
-type span struct{ lo, hi int32 }
-
-// cutPairs lists the site pairs (by index, i < j) split when the pieces
-// (preorder ranges within one component) lose their connection, plus the
-// rest of the component outside all pieces and outside skip (the removed
-// node's own position, -1 for an edge).
-func (d *dfs) cutPairs(u *ugraph, comp span, pieces []span, skip int32, out [][2]int32) [][2]int32 {
-	count := func(s span) int32 { return d.sitesBefore[s.hi] - d.sitesBefore[s.lo] }
-	var total, sq int64
-	restN := int64(count(comp))
-	if skip >= 0 && u.siteOf[d.pre[skip]] >= 0 {
-		restN--
-	}
-	for _, p := range pieces {
-		c := int64(count(p))
-		total += c
-		sq += c * c
-		restN -= c
-	}
-	total += restN
-	sq += restN * restN
-	if (total*total-sq)/2 == 0 {
-		return out
-	}
-	// group id per piece; rest is group len(pieces).
-	var sites [][]int32
-	for _, p := range pieces {
-		var g []int32
-		for i := p.lo; i < p.hi; i++ {
-			if s := u.siteOf[d.pre[i]]; s >= 0 {
-				g = append(g, s)
-			}
-		}
-		sites = append(sites, g)
-	}
-	var rest []int32
-	k := 0
-	for i := comp.lo; i < comp.hi; i++ {
-		for k < len(pieces) && i >= pieces[k].hi {
-			k++
-		}
-		if (k < len(pieces) && i >= pieces[k].lo) || i == skip {
-			continue
-		}
-		if s := u.siteOf[d.pre[i]]; s >= 0 {
-			rest = append(rest, s)
-		}
-	}
-	sites = append(sites, rest)
-	for x := range sites {
-		for y := x + 1; y < len(sites); y++ {
-			for _, a := range sites[x] {
-				for _, b := range sites[y] {
-					out = append(out, [2]int32{min(a, b), max(a, b)})
-				}
-			}
-		}
-	}
-	return out
+	return r
 }
 
 // weakPoints finds every element whose loss disconnects a pair of sites
 // (not counting, for gateways and sites, pairs with the lost site).
 func (g *graph) weakPoints() []WeakPoint {
 	n := int32(len(g.sites))
+	none := lost{tunnel: -1, ifSite: -1, site: -1}
+	before := g.reachWithout(none)
 	var wps []WeakPoint
-
-	// Fine graph: sites 0..n-1, then interface nodes.
-	ifBase := make([]int32, n)
-	nodes := n
-	for i := range g.sites {
-		ifBase[i] = nodes
-		nodes += int32(g.sites[i].nIface)
-	}
-	siteOf := make([]int32, nodes)
-	ifSite := make([]int32, nodes) // for interface nodes: site; ifIdx: index
-	ifIdx := make([]int32, nodes)
-	for v := range siteOf {
-		siteOf[v] = -1
-	}
-	var edges [][2]int32
-	var edgeTun []int32 // tunnel id per edge, -1 for interface-gateway edges
-	for i := range g.sites {
-		s := &g.sites[i]
-		siteOf[i] = int32(i)
-		for k := int32(0); k < int32(s.nIface); k++ {
-			v := ifBase[i] + k
-			ifSite[v], ifIdx[v] = int32(i), k
-			if !s.dead && !s.ifDead[k] {
-				edges = append(edges, [2]int32{int32(i), v})
-				edgeTun = append(edgeTun, -1)
+	check := func(e Element, l lost) {
+		after := g.reachWithout(l)
+		var cuts [][2]string
+		for i := int32(0); i < n; i++ {
+			if i == l.site {
+				continue
+			}
+			for j := i + 1; j < n; j++ {
+				if j != l.site && before.connected(g, i, j) && !after.connected(g, i, j) {
+					cuts = append(cuts, [2]string{g.sites[i].name, g.sites[j].name})
+				}
 			}
 		}
-	}
-	end := func(s, k int32) int32 {
-		if k < 0 {
-			return s
+		if len(cuts) > 0 {
+			wps = append(wps, WeakPoint{Element: e, Cuts: cuts})
 		}
-		return ifBase[s] + k
 	}
-	var siteEdges [][2]int32
+
+	bridge, cut := g.coreCuts()
+	// Live tunnels per site pair.
+	mult := map[[2]int32]int{}
+	for id := range g.tunnels {
+		if t := &g.tunnels[id]; !t.dead {
+			mult[[2]int32{min(t.a, t.b), max(t.a, t.b)}]++
+		}
+	}
 	for id := range g.tunnels {
 		t := &g.tunnels[id]
-		if t.dead {
+		if t.dead || mult[[2]int32{min(t.a, t.b), max(t.a, t.b)}] > 1 {
 			continue
 		}
-		edges = append(edges, [2]int32{end(t.a, t.ia), end(t.b, t.ib)})
-		edgeTun = append(edgeTun, int32(id))
-		siteEdges = append(siteEdges, [2]int32{t.a, t.b})
+		if bridge[id] || !g.sites[t.a].transit || !g.sites[t.b].transit {
+			l := none
+			l.tunnel = int32(id)
+			check(Element("tunnel:"+t.key), l)
+		}
 	}
-
-	fine := newUgraph(int(nodes), edges, siteOf)
-	fd := fine.tarjan()
-	compOf := func(d *dfs, v int32) span {
-		r := d.root[v]
-		return span{d.disc[r], d.disc[r] + d.size[r]}
+	for x := int32(0); x < n; x++ {
+		s := &g.sites[x]
+		if s.dead {
+			continue
+		}
+		for k := int32(0); k < int32(s.nIface); k++ {
+			if s.ifDead[k] || !g.ifExclusive(x, k, mult) {
+				continue
+			}
+			l := none
+			l.ifSite, l.ifIdx = x, k
+			check(Element("interface:"+s.name+"/"+strconv.Itoa(int(k))), l)
+		}
 	}
-	sub := func(d *dfs, v int32) span { return span{d.disc[v], d.disc[v] + d.size[v]} }
-
-	var buf [][2]int32
-	// Separated children per node, collected in preorder (so by disc).
-	sepChildren := func(d *dfs, want func(p int32) bool) map[int32][]int32 {
-		m := map[int32][]int32{}
-		for _, v := range d.pre {
-			p := d.parent[v]
-			if p >= 0 && d.low[v] >= d.disc[p] && want(p) {
-				m[p] = append(m[p], v)
+	// Sites through which alone some site that does not transit reaches
+	// a component of the core.
+	sole := make([]bool, n)
+	for x := int32(0); x < n; x++ {
+		if g.sites[x].transit || g.sites[x].dead {
+			continue
+		}
+		only := map[int32]int32{} // component -> its one neighbour of x, -1 if several
+		for _, t := range g.sites[x].tunnels {
+			y, _ := g.tunnels[t].peer(x)
+			c := before.comp[y]
+			if c < 0 {
+				continue
+			}
+			if o, seen := only[c]; !seen {
+				only[c] = y
+			} else if o != y {
+				only[c] = -1
 			}
 		}
-		return m
-	}
-	add := func(e Element, pairs [][2]int32) {
-		if len(pairs) == 0 {
-			return
-		}
-		slices.SortFunc(pairs, func(x, y [2]int32) int {
-			if x[0] != y[0] {
-				return int(x[0] - y[0])
+		for _, y := range only {
+			if y >= 0 {
+				sole[y] = true
 			}
-			return int(x[1] - y[1])
-		})
-		pairs = slices.Compact(pairs)
-		cuts := make([][2]string, len(pairs))
-		for i, p := range pairs {
-			cuts[i] = [2]string{g.sites[p[0]].name, g.sites[p[1]].name}
 		}
-		wps = append(wps, WeakPoint{Element: e, Cuts: cuts})
 	}
-
-	// Tunnel bridges.
-	for _, v := range fd.pre {
-		p := fd.parent[v]
-		if p < 0 || fd.low[v] <= fd.disc[p] {
+	for x := int32(0); x < n; x++ {
+		if !g.sites[x].transit || g.sites[x].dead || !(cut[x] || sole[x]) {
 			continue
 		}
-		t := edgeTun[fd.pedge[v]]
-		if t < 0 {
-			continue
-		}
-		buf = fd.cutPairs(fine, compOf(fd, v), []span{sub(fd, v)}, -1, buf[:0])
-		add(Element("tunnel:"+g.tunnels[t].key), slices.Clone(buf))
-	}
-	// Interface articulation points.
-	for p, ch := range sepChildren(fd, func(p int32) bool { return p >= n }) {
-		pieces := make([]span, len(ch))
-		for i, c := range ch {
-			pieces[i] = sub(fd, c)
-		}
-		buf = fd.cutPairs(fine, compOf(fd, p), pieces, fd.disc[p], buf[:0])
-		add(Element("interface:"+g.sites[ifSite[p]].name+"/"+strconv.Itoa(int(ifIdx[p]))), slices.Clone(buf))
-	}
-
-	// Site graph: gateway and site articulation points.
-	sg := newUgraph(int(n), siteEdges, identity(n))
-	sd := sg.tarjan()
-	for p, ch := range sepChildren(sd, func(int32) bool { return true }) {
-		pieces := make([]span, len(ch))
-		for i, c := range ch {
-			pieces[i] = sub(sd, c)
-		}
-		buf = sd.cutPairs(sg, compOf(sd, p), pieces, sd.disc[p], buf[:0])
-		if len(buf) == 0 {
-			continue
-		}
-		add(Element("gateway:"+g.sites[p].name), slices.Clone(buf))
-		add(Element("site:"+g.sites[p].name), slices.Clone(buf))
+		l := none
+		l.site = x
+		check(Element("gateway:"+g.sites[x].name), l)
+		check(Element("site:"+g.sites[x].name), l)
 	}
 	slices.SortFunc(wps, func(x, y WeakPoint) int {
 		switch {
@@ -313,10 +252,87 @@ func (g *graph) weakPoints() []WeakPoint {
 	return wps
 }
 
-func identity(n int32) []int32 {
-	s := make([]int32, n)
-	for i := range s {
-		s[i] = int32(i)
+// ifExclusive reports whether some neighbour of site x has all its live
+// tunnels with x on x's interface k.
+func (g *graph) ifExclusive(x, k int32, mult map[[2]int32]int) bool {
+	on := map[int32]int{}
+	for _, t := range g.sites[x].tunnels {
+		tu := &g.tunnels[t]
+		if (tu.a == x && tu.ia == k) || (tu.b == x && tu.ib == k) {
+			y, _ := tu.peer(x)
+			on[y]++
+		}
 	}
-	return s
+	for y, c := range on {
+		if c == mult[[2]int32{min(x, y), max(x, y)}] {
+			return true
+		}
+	}
+	return false
+}
+
+// coreCuts finds, in the graph of sites that transit and the live tunnels
+// between them, the tunnels that are bridges and the sites that are cut
+// vertices (Tarjan's DFS, iterative; parallel tunnels are never bridges).
+func (g *graph) coreCuts() (bridge, cut []bool) {
+	n := len(g.sites)
+	bridge, cut = make([]bool, len(g.tunnels)), make([]bool, n)
+	core := func(x int32) bool { return g.sites[x].transit && !g.sites[x].dead }
+	disc, low := make([]int32, n), make([]int32, n)
+	for i := range disc {
+		disc[i] = -1
+	}
+	type frame struct {
+		v, pedge int32
+		it       int
+		children int
+	}
+	var time int32
+	for r := int32(0); r < int32(n); r++ {
+		if !core(r) || disc[r] >= 0 {
+			continue
+		}
+		disc[r], low[r] = time, time
+		time++
+		stack := []frame{{v: r, pedge: -1}}
+		for len(stack) > 0 {
+			f := &stack[len(stack)-1]
+			ts := g.sites[f.v].tunnels
+			if f.it < len(ts) {
+				t := ts[f.it]
+				f.it++
+				if t == f.pedge {
+					continue
+				}
+				w, _ := g.tunnels[t].peer(f.v)
+				if !core(w) {
+					continue
+				}
+				if disc[w] < 0 {
+					disc[w], low[w] = time, time
+					time++
+					f.children++
+					stack = append(stack, frame{v: w, pedge: t})
+				} else {
+					low[f.v] = min(low[f.v], disc[w])
+				}
+				continue
+			}
+			done := *f
+			stack = stack[:len(stack)-1]
+			if len(stack) == 0 {
+				cut[done.v] = done.children > 1
+				continue
+			}
+			p := &stack[len(stack)-1]
+			low[p.v] = min(low[p.v], low[done.v])
+			if low[done.v] > disc[p.v] {
+				bridge[done.pedge] = true
+			}
+			if low[done.v] >= disc[p.v] && len(stack) > 1 {
+				cut[p.v] = true
+			}
+		}
+	}
+	return bridge, cut
 }

@@ -13,8 +13,10 @@ import (
 
 // bruteCuts removes one element and compares connectivity by plain graph
 // search over sites: a tunnel carries traffic if it, both its end
-// interfaces and both sites are alive. It returns the pairs that were
-// connected and no longer are, without pairs containing the lost site.
+// interfaces and both sites are alive, and a GCP site relays nothing (its
+// Cloud Router does not re-advertise learned routes). It returns the pairs
+// that were connected and no longer are, without pairs containing the lost
+// site.
 func bruteCuts(m *topology.Mesh, a *alloc.Allocation, e element) [][2]string {
 	connected := func(deadTun string, deadIf string, deadSite string) map[[2]string]bool {
 		adj := map[string][]string{}
@@ -42,6 +44,9 @@ func bruteCuts(m *topology.Mesh, a *alloc.Allocation, e element) [][2]string {
 			for len(stack) > 0 {
 				u := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
+				if us, _ := m.Site(u); u != s.Name && us.Cloud == topology.GCP {
+					continue
+				}
 				for _, v := range adj[u] {
 					if !seen[v] {
 						seen[v] = true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/netip"
+	"slices"
 	"sort"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/alloc"
@@ -20,6 +21,8 @@ const cloudInterfaces = 2
 type site struct {
 	name     string
 	cloud    topology.Cloud
+	kind     Kind
+	transit  bool // behaviour(kind).Transit
 	prefixes []netip.Prefix
 	nIface   int   // 0 for hosts
 	base     int32 // first node id: gIn=base, gOut=base+1, iface k in/out = base+2+2k, base+3+2k
@@ -123,9 +126,16 @@ type graph struct {
 	ifCost, transitUnit, hop int64
 }
 
+// graphOption changes how buildGraph models the mesh.
+type graphOption int
+
+// allTransit lets every site transit: what the mesh would have if the
+// clouds that do not transit did (to explain a shortfall).
+const allTransit graphOption = 1
+
 // buildGraph indexes the mesh and its allocation and lays out the network.
 // removed marks elements that are gone (WhatIf); nil for none.
-func buildGraph(m *topology.Mesh, a *alloc.Allocation, removed *removal) (*graph, error) {
+func buildGraph(m *topology.Mesh, a *alloc.Allocation, removed *removal, opts ...graphOption) (*graph, error) {
 	if m == nil || a == nil {
 		return nil, fmt.Errorf("routing: nil mesh or allocation")
 	}
@@ -147,6 +157,8 @@ func buildGraph(m *topology.Mesh, a *alloc.Allocation, removed *removal) (*graph
 		g.byName[ms.Name] = int32(i)
 		s := &g.sites[i]
 		s.name, s.cloud, s.prefixes = ms.Name, ms.Cloud, ms.Prefixes
+		s.kind = KindOf(ms)
+		s.transit = behaviour(s.kind).Transit || slices.Contains(opts, allTransit)
 		if ms.Cloud != topology.Host {
 			s.nIface = cloudInterfaces
 		}
@@ -280,7 +292,11 @@ func (g *graph) layout() {
 		if s.dead {
 			continue
 		}
-		arcs = append(arcs, arc{s.gIn(), s.gOut(), int64(i) * g.transitUnit, -1})
+		if s.transit {
+			// A site that does not transit has no way through its
+			// gateway: paths only start or end there.
+			arcs = append(arcs, arc{s.gIn(), s.gOut(), int64(i) * g.transitUnit, -1})
+		}
 		for k := int32(0); k < int32(s.nIface); k++ {
 			if s.ifDead[k] {
 				continue
@@ -323,7 +339,8 @@ func (g *graph) layout() {
 }
 
 // siteHops fills g.hops by a breadth-first search from every site over the
-// live tunnels: the A* bound of the path search.
+// live tunnels, passing only through sites that transit: the A* bound of
+// the path search.
 func (g *graph) siteHops() {
 	n := len(g.sites)
 	// Distinct neighbours per site.
@@ -355,6 +372,9 @@ func (g *graph) siteHops() {
 		queue = append(queue[:0], int32(b))
 		for q := 0; q < len(queue); q++ {
 			u := queue[q]
+			if u != int32(b) && !g.sites[u].transit {
+				continue // reached, but nothing goes through it
+			}
 			for _, x := range nb[u] {
 				if row[x] < 0 {
 					row[x] = row[u] + 1

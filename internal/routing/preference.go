@@ -101,6 +101,20 @@ func (g *graph) preferences(pt *pairTable) *prefResult {
 		}
 		return w
 	}, func(w *prefWork, a int) { g.prefReceiver(pt, pr, w, int32(a)) })
+	// Only what the announcer's router can set is set (model.go): AWS and
+	// Azure send neither, GCP a MED only.
+	for id := range g.tunnels {
+		t := &g.tunnels[id]
+		for sd, ann := range [2]int32{t.b, t.a} {
+			b := behaviour(g.sites[ann].kind)
+			if !b.SetsMED {
+				pr.med[2*id+sd] = 0
+			}
+			if !b.SetsPrepend {
+				pr.prepend[2*id+sd] = 0
+			}
+		}
+	}
 	return pr
 }
 

@@ -9,12 +9,16 @@ type Path struct {
 	Tunnels []string
 }
 
-// PairPaths holds, for one pair of sites (A < B by name), the primary path
-// and the disjoint backups, best first. Paths run from A to B.
+// PairPaths holds, for one pair of sites (A < B by name), the disjoint
+// paths found between them (Primary, then Backups, best first; paths run
+// from A to B): how many independent ways the mesh has, which redundancy
+// and the preferences are planned on. Where traffic really goes, per
+// direction and as each cloud routes, is AB and BA.
 type PairPaths struct {
 	A, B    string
 	Primary Path
 	Backups []Path
+	AB, BA  Forwarding
 }
 
 // Preference is what a site announces over one BGP session (one tunnel, one
@@ -27,7 +31,9 @@ type Preference struct {
 }
 
 // Route is one entry a site installs (or its cloud router learns) for a
-// remote prefix. Priority 0 is the primary; higher numbers are backups.
+// remote prefix. Priority 0 is the primary (several with ECMP or where one
+// of them is chosen by the router); 1 is where traffic goes once those are
+// down.
 type Route struct {
 	Site     string
 	Prefix   netip.Prefix
@@ -57,12 +63,16 @@ type Result struct {
 	// Shortfall lists pairs with fewer disjoint paths than the mesh's
 	// redundancy asks for, with the number found.
 	Shortfall map[[2]string]int
+	// NoTransit names, for pairs in Shortfall that would have more
+	// disjoint paths if every site transited, the sites that do not
+	// transit on those paths.
+	NoTransit map[[2]string][]string
 }
 
 // WhatIfResult is the state of the mesh with some elements removed.
 type WhatIfResult struct {
 	// Pairs holds every pair (A < B), sorted; a disconnected pair has an
-	// empty Primary.
+	// empty Primary and no forwarding paths.
 	Pairs []PairPaths
 	// Disconnected lists the pairs left without any path, sorted.
 	Disconnected [][2]string

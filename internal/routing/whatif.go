@@ -14,12 +14,18 @@ func WhatIf(m *topology.Mesh, a *alloc.Allocation, removed []Element) (*WhatIfRe
 	if err != nil {
 		return nil, err
 	}
+	// The routers keep the MEDs and prepends of the whole mesh's plan.
+	full, err := buildGraph(m, a, nil)
+	if err != nil {
+		return nil, err
+	}
+	pr := full.preferences(full.allPairs())
 	g, err := buildGraph(m, a, r)
 	if err != nil {
 		return nil, err
 	}
 	pt := g.allPairs()
-	res := &WhatIfResult{Pairs: g.pairPaths(pt), Shortfall: g.shortfall(pt)}
+	res := &WhatIfResult{Pairs: g.pairPaths(pt, g.forwarding(pr)), Shortfall: g.shortfall(pt)}
 	for _, p := range res.Pairs {
 		if len(p.Primary.Tunnels) == 0 {
 			res.Disconnected = append(res.Disconnected, [2]string{p.A, p.B})

@@ -87,7 +87,7 @@ func run(t *demoT, tf, example, agent string) error {
 	if out, err = cli("output", "-json", "paths"); err != nil {
 		return err
 	}
-	say("paths (primary, then the disjoint backup):")
+	say("paths (each direction as BGP routes it, then where it goes once those tunnels fail):")
 	printPaths(out)
 
 	say("ping from every LAN to every other (through WireGuard, routed by BGP)")
@@ -158,22 +158,43 @@ func routeVia(l *lab.Lab, h, to *lab.Host) string {
 }
 
 func printPaths(out []byte) {
+	type sitePath struct {
+		Sites []string `json:"sites"`
+	}
+	type forward struct {
+		Selection       string     `json:"selection"`
+		Paths           []sitePath `json:"paths"`
+		BackupSelection string     `json:"backup_selection"`
+		BackupPaths     []sitePath `json:"backup_paths"`
+	}
 	var paths []struct {
-		A       string     `json:"a"`
-		B       string     `json:"b"`
-		Primary []string   `json:"primary"`
-		Backups [][]string `json:"backups"`
+		A    string  `json:"a"`
+		B    string  `json:"b"`
+		AToB forward `json:"a_to_b"`
+		BToA forward `json:"b_to_a"`
 	}
 	if err := json.Unmarshal(out, &paths); err != nil {
 		fmt.Printf("    %s\n", out)
 		return
 	}
-	for _, p := range paths {
-		line := fmt.Sprintf("    %s ↔ %s: %s", p.A, p.B, strings.Join(p.Primary, " → "))
-		for _, b := range p.Backups {
-			line += ", backup " + strings.Join(b, " → ")
+	join := func(ps []sitePath) string {
+		var s []string
+		for _, p := range ps {
+			s = append(s, strings.Join(p.Sites, " → "))
 		}
-		fmt.Println(line)
+		return strings.Join(s, " | ")
+	}
+	for _, p := range paths {
+		for _, d := range []struct {
+			from, to string
+			f        forward
+		}{{p.A, p.B, p.AToB}, {p.B, p.A, p.BToA}} {
+			line := fmt.Sprintf("    %s → %s: %s %s", d.from, d.to, d.f.Selection, join(d.f.Paths))
+			if d.f.BackupSelection != "none" {
+				line += ", then " + join(d.f.BackupPaths)
+			}
+			fmt.Println(line)
+		}
 	}
 }
 
