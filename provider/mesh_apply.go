@@ -192,6 +192,11 @@ func (r *meshResource) converge(ctx context.Context, planned, prior *meshModel, 
 		return false
 	}
 	planned.setComputed(ctx, d, diags)
+	// Everything that stops apply before it changes anything is reported
+	// at once: links this build cannot end, then sites it cannot reach.
+	if why := plan.HostCloudRefusal(d.Alloc); why != "" {
+		diags.AddAttributeError(path.Root("site"), "Host ↔ cloud links cannot be applied yet", why)
+	}
 	// Drivers and Observe also cover sites the prior state had and the
 	// configuration dropped: their objects must be found to be deleted.
 	scope := withRemovedSites(ctx, mesh, prior)

@@ -37,12 +37,12 @@ func (m *meshInput) toMesh(ctx context.Context, diags *diag.Diagnostics) (mesh *
 	}
 	diags.Append(m.Hubs.ElementsAs(ctx, &mesh.Hubs, false)...)
 	for _, s := range m.Sites {
-		if !known(s.Name, s.Cloud, s.Region, s.NetworkID, s.CIDRs, s.ASN, s.Agent, s.Gateway) {
+		if !known(s.Name, s.Cloud, s.Region, s.NetworkID, s.CIDRs, s.ASN, s.Agent, s.Endpoint, s.Gateway) {
 			return nil, false
 		}
 		site := topology.Site{
 			Name: s.Name.ValueString(), Cloud: topology.Cloud(s.Cloud.ValueString()), Region: s.Region.ValueString(),
-			NetworkID: s.NetworkID.ValueString(), ASN: uint32(s.ASN.ValueInt64()), Agent: s.Agent.ValueString(), Gateway: s.Gateway.ValueString(),
+			NetworkID: s.NetworkID.ValueString(), ASN: uint32(s.ASN.ValueInt64()), Agent: s.Agent.ValueString(), Endpoint: s.Endpoint.ValueString(), Gateway: s.Gateway.ValueString(),
 		}
 		var cidrs []types.String
 		diags.Append(s.CIDRs.ElementsAs(ctx, &cidrs, false)...)

@@ -55,8 +55,10 @@ var siteFields = map[string]field{
 	"network_id": {desc: "The network: an AWS VPC id, a GCP VPC network name, or an Azure virtual network resource id.", kind: "string"},
 	"cidrs":      {desc: "Networks the site announces to the mesh. Must not overlap other sites'.", kind: "strings", required: true},
 	"asn":        {desc: "BGP ASN; allocated from the private range when unset.", kind: "int", intV: []validator.Int64{int64validator.Between(1, 4294967294)}},
-	"agent":      {desc: "Host sites: https URL of the crosslink agent, e.g. `https://198.51.100.7:7443`.", kind: "string"},
-	"gateway":    {desc: "AWS sites: `vgw` (virtual private gateway, default) or `tgw` (transit gateway).", kind: "string", strV: []validator.String{stringvalidator.OneOf("vgw", "tgw")}},
+	"agent":      {desc: "Host sites: https URL of the crosslink agent, e.g. `https://198.51.100.7:7443` (a DNS name or an IPv6 literal in brackets work too).", kind: "string"},
+	"endpoint": {desc: "Host sites: the IP address its tunnels use, when the agent URL does not give it (a DNS name, or a management address). " +
+		"A host linked to a cloud site needs a public IPv4 address here or in the agent URL: cloud VPN gateways name their peers by IPv4 address.", kind: "string"},
+	"gateway": {desc: "AWS sites: `vgw` (virtual private gateway, default) or `tgw` (transit gateway).", kind: "string", strV: []validator.String{stringvalidator.OneOf("vgw", "tgw")}},
 }
 
 var linkFields = map[string]field{

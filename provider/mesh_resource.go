@@ -80,6 +80,9 @@ func (r *meshResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if len(ps) > 0 || d == nil {
 		return
 	}
+	for _, w := range d.Warnings {
+		resp.Diagnostics.AddAttributeWarning(attrPath(w.Path), w.Summary, w.Detail)
+	}
 	planned.setComputed(ctx, d, &resp.Diagnostics)
 	var old map[string]objectValue
 	if prior != nil {

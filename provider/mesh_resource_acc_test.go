@@ -96,16 +96,49 @@ func TestAccMeshPlanFourClouds(t *testing.T) {
 
 // TestAccMeshApplyNeedsDriver: this build has no Azure driver yet, so apply
 // must stop before touching anything, naming the site; a GCP site whose
-// network names no project, with no project in the provider, is refused too.
+// network names no project, with no project in the provider, is refused
+// too, as are the host's links to clouds; all at once.
 func TestAccMeshApplyNeedsDriver(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 preCheck(t),
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: "provider \"crosslink\" {\n  mesh_secret = \"s3cret-for-acceptance-tests\"\n}\n" + meshHCL("", fourClouds...),
-			ExpectError: wrapped(`No GCP project`, `Site "gcp-euw1" names network "prod" without a project`,
+			ExpectError: wrapped(`Host ↔ cloud links cannot be applied yet`, `No GCP project`, `Site "gcp-euw1" names network "prod" without a project`,
 				`No driver for this cloud`, `Site "az-weu" is in azure`),
 		}},
+	})
+}
+
+// TestAccMeshHostCloudLinks: a host linked to a cloud plans, with a
+// warning naming the pair, and apply refuses it before any cloud is
+// touched (the agent does not speak IPsec yet): nothing is created.
+func TestAccMeshHostCloudLinks(t *testing.T) {
+	mem := newMemCloud()
+	cfg := acctest.ProviderConfig + meshHCL("", siteHCL("aws-use1", "aws", "10.10.0.0/16"), siteHCL("dc1", "host", "10.40.0.0/16"))
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 preCheck(t),
+		ProtoV6ProviderFactories: memFactories(mem),
+		Steps: []resource.TestStep{
+			{
+				// It plans (the warning names the pair; the CLI prints it).
+				Config:             cfg,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      cfg,
+				ExpectError: wrapped(`Host ↔ cloud links cannot be applied yet`, `1 pair\(s\): dc1–aws-use1`, `Apply stopped before changing anything`),
+			},
+		},
+		CheckDestroy: func(*terraformState) error {
+			mem.mu.Lock()
+			defer mem.mu.Unlock()
+			if len(mem.objs) != 0 || mem.creates != 0 {
+				return fmt.Errorf("%d objects exist, %d were created", len(mem.objs), mem.creates)
+			}
+			return nil
+		},
 	})
 }
 

@@ -28,6 +28,7 @@ type siteModel struct {
 	CIDRs     types.List   `tfsdk:"cidrs"`
 	ASN       types.Int64  `tfsdk:"asn"`
 	Agent     types.String `tfsdk:"agent"`
+	Endpoint  types.String `tfsdk:"endpoint"`
 	Gateway   types.String `tfsdk:"gateway"`
 }
 

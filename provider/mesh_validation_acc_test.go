@@ -46,6 +46,15 @@ func TestAccMeshBadInput(t *testing.T) {
 			`Two AWS sites in a full mesh .* cloud = "aws"`},
 		{"agent not url", meshHCL("", strings.Replace(host("dc1", "10.1.0.0/16"), "https://", "", 1), host("dc2", "10.2.0.0/16")),
 			`Invalid agent endpoint .* agent = "198.51.100.13:7443"`},
+		{"dns agent facing a cloud", meshHCL("", strings.Replace(host("dc1", "10.1.0.0/16"), "198.51.100.13", "dc1.example.com", 1), siteHCL("aws1", "aws", "10.2.0.0/16")),
+			`Host needs a public IPv4 address .* agent = "https://dc1.example.com:7443" .* Set endpoint`},
+		{"bad endpoint", meshHCL("", strings.Replace(host("dc1", "10.1.0.0/16"), "cidrs", "endpoint = \"dc1.example.com\"\n  cidrs", 1), host("dc2", "10.2.0.0/16")),
+			`Invalid endpoint .* endpoint = "dc1.example.com"`},
+		{"transit through gcp", meshHCL(`  topology = "hub_spoke"
+  hubs = ["gcp1", "gcp2"]
+  redundancy = 2`, siteHCL("gcp1", "gcp", "10.1.0.0/16"), strings.Replace(siteHCL("gcp2", "gcp", "10.2.0.0/16"), "europe-west1", "us-central1", 1),
+			siteHCL("aws1", "aws", "10.3.0.0/16"), host("dc1", "10.4.0.0/16")),
+			`Path through a site that does not transit .* redundancy = 2 .* aws1–dc1 \(0\)\. .* gcp1, gcp2, .* Cloud Router`},
 		{"redundancy unreachable", meshHCL("  redundancy = 2", host("dc1", "10.1.0.0/16"), host("dc2", "10.2.0.0/16")),
 			`Redundancy cannot be reached .* redundancy = 2 .* dc1–dc2 \(1\)`},
 		{"single point of failure", meshHCL(`  topology = "hub_spoke"

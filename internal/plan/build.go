@@ -16,6 +16,9 @@ type Desired struct {
 	Alloc   *alloc.Allocation
 	Routing *routing.Result
 	Objects []Object
+	// Warnings are problems that do not stop the plan (what apply will
+	// refuse, and why).
+	Warnings topology.Problems
 }
 
 // Build runs the pure pipeline: validate, allocate (sticky on prev), route,
@@ -43,7 +46,59 @@ func Build(m *topology.Mesh, prev *alloc.Allocation) (*Desired, topology.Problem
 	if ps := checkRouting(m, r); len(ps) > 0 {
 		return nil, ps
 	}
-	return &Desired{Mesh: m, Alloc: a, Routing: r, Objects: CompileObjects(m, a, r)}, nil
+	d := &Desired{Mesh: m, Alloc: a, Routing: r, Objects: CompileObjects(m, a, r)}
+	if pairs := HostCloudPairs(a); len(pairs) > 0 {
+		d.Warnings.Add(topology.Path{"site"}, "Host ↔ cloud links cannot be applied yet", "%s", hostCloudWhy(pairs))
+	}
+	return d, nil
+}
+
+// HostCloudPairs lists the host ↔ cloud site pairs (host first) joined by
+// IPsec tunnels, sorted. The agent does not speak IPsec yet, so apply
+// refuses a mesh with any before it changes anything, rather than create
+// and bill the cloud halves of tunnels the host cannot end.
+func HostCloudPairs(a *alloc.Allocation) [][2]string {
+	seen := map[[2]string]bool{}
+	var out [][2]string
+	for _, t := range a.Tunnels {
+		if t.Transport != topology.IPsec {
+			continue
+		}
+		var p [2]string
+		switch {
+		case t.A.Cloud == topology.Host && t.B.Cloud != topology.Host:
+			p = [2]string{t.A.Site, t.B.Site}
+		case t.B.Cloud == topology.Host && t.A.Cloud != topology.Host:
+			p = [2]string{t.B.Site, t.A.Site}
+		default:
+			continue
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0]+"\x00"+out[i][1] < out[j][0]+"\x00"+out[j][1] })
+	return out
+}
+
+// HostCloudRefusal is the message apply stops with when the mesh has host
+// ↔ cloud links ("" when it has none).
+func HostCloudRefusal(a *alloc.Allocation) string {
+	pairs := HostCloudPairs(a)
+	if len(pairs) == 0 {
+		return ""
+	}
+	return hostCloudWhy(pairs) + " Apply stopped before changing anything."
+}
+
+func hostCloudWhy(pairs [][2]string) string {
+	names := make([]string, len(pairs))
+	for i, p := range pairs {
+		names[i] = p[0] + "–" + p[1]
+	}
+	return fmt.Sprintf("The mesh links host sites to cloud sites over IPsec (%d pair(s): %s). The plan shows these tunnels, but this build's agent does not speak IPsec yet, so apply refuses the mesh before touching any cloud, instead of creating and billing cloud tunnels no host can end. Link hosts only to hosts (topology = \"links\") or wait for the agent's IPsec support.",
+		len(pairs), clip(names, 10))
 }
 
 // checkASNs applies each cloud's ASN rules to the ASNs users chose.

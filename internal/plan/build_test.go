@@ -76,3 +76,65 @@ func TestBuildTransitThroughHosts(t *testing.T) {
 	}
 	t.Fatal("no aws-east–aws-west pair")
 }
+
+// A host linked to a cloud plans, with a warning naming the pair that
+// apply will refuse (the agent does not speak IPsec yet).
+func TestBuildWarnsOfHostCloudLinks(t *testing.T) {
+	m := issueMesh(topology.Host)
+	d, ps := Build(m, nil)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if len(d.Warnings) != 1 || d.Warnings[0].Summary != "Host ↔ cloud links cannot be applied yet" {
+		t.Fatalf("warnings %v", d.Warnings)
+	}
+	for _, want := range []string{"6 pair(s)", "gcp-hub-a–aws-east", "gcp-hub-b–gcp-spoke"} {
+		if !strings.Contains(d.Warnings[0].Detail, want) {
+			t.Errorf("warning lacks %q: %s", want, d.Warnings[0].Detail)
+		}
+	}
+	if why := HostCloudRefusal(d.Alloc); !strings.Contains(why, "Apply stopped before changing anything") {
+		t.Errorf("refusal %q", why)
+	}
+	// Hosts among themselves: nothing to warn of.
+	hosts := &topology.Mesh{Name: "h", Topology: topology.Full, Redundancy: 1, Sites: []topology.Site{
+		{Name: "a", Cloud: topology.Host, Agent: "https://198.51.100.1:7443", CIDRs: []string{"10.1.0.0/16"}},
+		{Name: "b", Cloud: topology.Host, Agent: "https://a.example.com:7443", CIDRs: []string{"10.2.0.0/16"}},
+	}}
+	if d, ps := Build(hosts, nil); len(ps) > 0 || len(d.Warnings) != 0 || HostCloudRefusal(d.Alloc) != "" {
+		t.Errorf("hosts only: %v %v", ps, d.Warnings)
+	}
+}
+
+// A host's tunnels use its endpoint when its agent URL is a name, and an
+// IPv6 agent address is bracketed in WireGuard endpoints.
+func TestBuildHostEndpoints(t *testing.T) {
+	m := &topology.Mesh{Name: "e", Topology: topology.Full, Redundancy: 1, PSKEpoch: 1, Sites: []topology.Site{
+		{Name: "aws", Cloud: topology.AWS, Region: "us-east-1", NetworkID: "vpc-0a1b2c3d", CIDRs: []string{"10.1.0.0/16"}},
+		{Name: "h1", Cloud: topology.Host, Agent: "https://h1.example.com:7443", Endpoint: "203.0.113.7", CIDRs: []string{"10.2.0.0/16"}},
+		{Name: "h2", Cloud: topology.Host, Agent: "https://[2001:db8::2]:7443", CIDRs: []string{"10.3.0.0/16"}},
+	}}
+	// h2 faces AWS with an IPv6 address: refused at plan.
+	if _, ps := Build(m, nil); len(ps) != 1 || ps[0].Path.String() != "site[2].agent" {
+		t.Fatalf("want the IPv6 host refused: %v", ps)
+	}
+	m.Topology, m.Links = topology.Links, []topology.Link{{A: "aws", B: "h1"}, {A: "h1", B: "h2"}}
+	d, ps := Build(m, nil)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	var cgw, wg string
+	for _, o := range d.Objects {
+		switch o.Kind {
+		case "aws_customer_gateway":
+			cgw = o.Attrs["ip_address"]
+		case "host_wireguard_peer":
+			if o.Site == "h1" {
+				wg = o.Attrs["endpoint"]
+			}
+		}
+	}
+	if cgw != "203.0.113.7" || !strings.HasPrefix(wg, "[2001:db8::2]:") {
+		t.Errorf("customer gateway %q, h1's WireGuard peer endpoint %q", cgw, wg)
+	}
+}

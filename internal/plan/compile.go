@@ -104,15 +104,11 @@ func (c *compiler) outsideIP(e end) string {
 	}
 }
 
-// hostEndpoint is the address a host is reached at for tunnels: its agent's
-// host name (the lab and most deployments run the agent on the public IP).
-func hostEndpoint(s topology.Site) string {
-	h := strings.TrimPrefix(s.Agent, "https://")
-	if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	return strings.Trim(strings.TrimSuffix(h, "/"), "[]")
-}
+// hostEndpoint is the address a host is reached at for tunnels: its
+// endpoint, else its agent URL's host (the lab and most deployments run
+// the agent on the public IP). Validation makes it an IPv4 literal where a
+// cloud peers with the host.
+func hostEndpoint(s topology.Site) string { return s.DataPlaneAddress() }
 
 func connName(peer string, k int) string { return peer + "-" + strconv.Itoa(k) }
 

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"net"
 	"strconv"
 	"strings"
 
@@ -186,7 +187,7 @@ func (c *compiler) host(s topology.Site, es []end) {
 			peerDev := Key("host", e.peerSite.Name, "wireguard_device", e.t.Key)
 			link = c.add(topology.Host, s.Name, "wireguard_peer", e.t.Key, []string{dev, peerDev},
 				"device", e.local.WGDevice, "peer_public_key", Ref(peerDev, "public_key"),
-				"endpoint", hostEndpoint(e.peerSite)+":"+strconv.Itoa(e.peer.WGPort), "keepalive", "5",
+				"endpoint", net.JoinHostPort(hostEndpoint(e.peerSite), strconv.Itoa(e.peer.WGPort)), "keepalive", "5",
 				"allowed_ips", "0.0.0.0/0")
 		} else {
 			ip := c.outsideIP(e)

@@ -1,6 +1,9 @@
 package topology
 
-import "net/netip"
+import (
+	"net/netip"
+	"net/url"
+)
 
 // Cloud is where a site lives.
 type Cloud string
@@ -52,6 +55,9 @@ type Site struct {
 	ASN uint32
 	// Agent is the https endpoint of the crosslink agent (host sites only).
 	Agent string
+	// Endpoint is a host's data-plane address (an IP literal) when the
+	// agent's URL does not give one; "" means the agent URL's host.
+	Endpoint string
 	// Gateway is "vgw" or "tgw" for AWS sites ("" means vgw).
 	Gateway string
 }
@@ -76,6 +82,23 @@ type Mesh struct {
 	// means DefaultHostHoldTime.
 	HoldTime int
 	Sites    []Site
+}
+
+// DataPlaneAddress is the address a host's tunnels use: Endpoint, else
+// the host of its agent URL (an IP literal or a DNS name; brackets of an
+// IPv6 literal removed). "" for a cloud site or an unparsable URL.
+func (s *Site) DataPlaneAddress() string {
+	if s.Cloud != Host {
+		return ""
+	}
+	if s.Endpoint != "" {
+		return s.Endpoint
+	}
+	u, err := url.Parse(s.Agent)
+	if err != nil {
+		return ""
+	}
+	return u.Hostname()
 }
 
 // Site returns the site with the given name.

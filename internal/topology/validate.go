@@ -47,6 +47,9 @@ func Validate(m *Mesh) Problems {
 	validateOverlaps(&ps, m, parsed)
 	validateASNs(&ps, m)
 	validateShape(&ps, m, index)
+	if len(ps) == 0 {
+		validateCloudPeers(&ps, m)
+	}
 	return ps
 }
 
@@ -96,8 +99,12 @@ func validateCloud(ps *Problems, p Path, s *Site) {
 		if s.Agent != "" {
 			ps.Add(p.At("agent"), "Agent on a cloud site", "Site %q is in %s; only host sites run the crosslink agent. Remove agent.", s.Name, s.Cloud)
 		}
+		if s.Endpoint != "" {
+			ps.Add(p.At("endpoint"), "Endpoint on a cloud site", "Site %q is in %s, whose gateway addresses the cloud assigns; endpoint is for host sites. Remove it.", s.Name, s.Cloud)
+		}
 	case Host:
 		validateAgent(ps, p.At("agent"), s)
+		validateEndpoint(ps, p.At("endpoint"), s)
 	default:
 		ps.Add(p.At("cloud"), "Unknown cloud", "%q is not a cloud; use \"aws\", \"gcp\", \"azure\" or \"host\".", s.Cloud)
 	}
@@ -145,6 +152,58 @@ func validateAgent(ps *Problems, p Path, s *Site) {
 		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
 			ps.Add(p, "Invalid agent port", "%q has port %q; it must be between 1 and 65535.", s.Agent, port)
 		}
+	}
+}
+
+func validateEndpoint(ps *Problems, p Path, s *Site) {
+	if s.Endpoint == "" {
+		return
+	}
+	a, err := netip.ParseAddr(s.Endpoint)
+	if err != nil || a.Zone() != "" || a.IsUnspecified() || a.IsMulticast() {
+		ps.Add(p, "Invalid endpoint", "%q is not an address tunnels can use; give the host's public IP address, e.g. 203.0.113.7.", s.Endpoint)
+	}
+}
+
+// validateCloudPeers: a cloud's gateway names the host it peers with by a
+// public IPv4 address (an AWS customer gateway, a GCP external VPN gateway
+// interface, an Azure local network gateway), so a host linked to a cloud
+// site must have one, from endpoint or its agent URL.
+func validateCloudPeers(ps *Problems, m *Mesh) {
+	index := map[string]int{}
+	for i := range m.Sites {
+		index[m.Sites[i].Name] = i
+	}
+	peers := map[string][]string{}
+	for _, l := range Adjacencies(m) {
+		a, b := &m.Sites[index[l.A]], &m.Sites[index[l.B]]
+		if a.Cloud == Host && b.Cloud != Host {
+			peers[a.Name] = append(peers[a.Name], b.Name)
+		}
+		if b.Cloud == Host && a.Cloud != Host {
+			peers[b.Name] = append(peers[b.Name], a.Name)
+		}
+	}
+	for i := range m.Sites {
+		s := &m.Sites[i]
+		clouds := peers[s.Name]
+		if len(clouds) == 0 {
+			continue
+		}
+		addr := s.DataPlaneAddress()
+		if a, err := netip.ParseAddr(addr); err == nil && a.Is4() {
+			continue
+		}
+		p, what := Path{"site", i, "agent"}, fmt.Sprintf("its agent URL %q names %q", s.Agent, addr)
+		if s.Endpoint != "" {
+			p, what = Path{"site", i, "endpoint"}, fmt.Sprintf("endpoint is %q", s.Endpoint)
+		}
+		kind := "a DNS name"
+		if a, err := netip.ParseAddr(addr); err == nil && a.Is6() {
+			kind = "an IPv6 address"
+		}
+		ps.Add(p, "Host needs a public IPv4 address", "Site %q is linked to cloud site(s) %s, whose VPN gateways name their peer by a public IPv4 address, but %s, %s. Set endpoint to the host's public IPv4 address, e.g. endpoint = \"203.0.113.7\".",
+			s.Name, strings.Join(clouds, ", "), what, kind)
 	}
 }
 

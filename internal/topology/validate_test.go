@@ -54,6 +54,15 @@ func TestValidateBad(t *testing.T) {
 		{"agent http", func(m *Mesh) { m.Sites[3].Agent = "http://198.51.100.7:7443" }, "site[3].agent", "Invalid agent endpoint", ""},
 		{"agent missing", func(m *Mesh) { m.Sites[3].Agent = "" }, "site[3].agent", "Missing agent endpoint", ""},
 		{"agent on cloud", func(m *Mesh) { m.Sites[1].Agent = "https://x:1" }, "site[1].agent", "Agent on a cloud site", ""},
+		{"endpoint on cloud", func(m *Mesh) { m.Sites[1].Endpoint = "203.0.113.7" }, "site[1].endpoint", "Endpoint on a cloud site", ""},
+		{"endpoint not an address", func(m *Mesh) { m.Sites[3].Endpoint = "dc1.example.com" }, "site[3].endpoint", "Invalid endpoint", "public IP address"},
+		{"endpoint unspecified", func(m *Mesh) { m.Sites[3].Endpoint = "0.0.0.0" }, "site[3].endpoint", "Invalid endpoint", ""},
+		// A cloud gateway names its peer by IPv4 address: a DNS name or an
+		// IPv6 address is refused at plan, not passed on to fail at apply.
+		{"dns agent facing clouds", func(m *Mesh) { m.Sites[3].Agent = "https://dc1.example.com:7443" }, "site[3].agent", "Host needs a public IPv4 address",
+			`linked to cloud site(s) aws-use1, az-weu, gcp-euw1, whose VPN gateways name their peer by a public IPv4 address, but its agent URL "https://dc1.example.com:7443" names "dc1.example.com", a DNS name`},
+		{"ipv6 agent facing clouds", func(m *Mesh) { m.Sites[3].Agent = "https://[2001:db8::7]:7443" }, "site[3].agent", "Host needs a public IPv4 address", `names "2001:db8::7", an IPv6 address`},
+		{"ipv6 endpoint facing clouds", func(m *Mesh) { m.Sites[3].Endpoint = "2001:db8::7" }, "site[3].endpoint", "Host needs a public IPv4 address", `endpoint is "2001:db8::7", an IPv6 address`},
 		{"gateway on gcp", func(m *Mesh) { m.Sites[1].Gateway = "tgw" }, "site[1].gateway", "Gateway type on a non-AWS site", ""},
 		{"bad gateway", func(m *Mesh) { m.Sites[0].Gateway = "nat" }, "site[0].gateway", "Unknown AWS gateway type", ""},
 		{"redundancy", func(m *Mesh) { m.Redundancy = 4 }, "redundancy", "Redundancy out of range", "between 1 and 3"},
@@ -91,6 +100,37 @@ func TestValidateBad(t *testing.T) {
 			}
 			t.Fatalf("want %s: %s (%q); got:\n%s", c.path, c.summary, c.detail, ps)
 		})
+	}
+}
+
+// A host's data-plane address: endpoint, else the agent URL's host, with
+// IPv6 brackets and ports handled by net/url; a DNS name is fine between
+// hosts (WireGuard resolves it).
+func TestDataPlaneAddress(t *testing.T) {
+	for _, c := range []struct{ agent, endpoint, want string }{
+		{"https://198.51.100.7:7443", "", "198.51.100.7"},
+		{"https://198.51.100.7", "", "198.51.100.7"},
+		{"https://[2001:db8::7]:7443", "", "2001:db8::7"},
+		{"https://dc1.example.com:7443/", "", "dc1.example.com"},
+		{"https://dc1.example.com:7443", "203.0.113.7", "203.0.113.7"},
+	} {
+		s := Site{Cloud: Host, Agent: c.agent, Endpoint: c.endpoint}
+		if got := s.DataPlaneAddress(); got != c.want {
+			t.Errorf("%q, %q: %q, want %q", c.agent, c.endpoint, got, c.want)
+		}
+	}
+	m := Mesh{Name: "hosts", Topology: Full, Redundancy: 1, Sites: []Site{
+		{Name: "a", Cloud: Host, Agent: "https://a.example.com:7443", CIDRs: []string{"10.1.0.0/16"}},
+		{Name: "b", Cloud: Host, Agent: "https://[2001:db8::2]:7443", CIDRs: []string{"10.2.0.0/16"}},
+	}}
+	if ps := Validate(&m); len(ps) != 0 {
+		t.Errorf("hosts only: %v", ps)
+	}
+	// With endpoint the DNS agent may face a cloud.
+	m = goodMesh()
+	m.Sites[3].Agent, m.Sites[3].Endpoint = "https://dc1.example.com:7443", "203.0.113.7"
+	if ps := Validate(&m); len(ps) != 0 {
+		t.Errorf("endpoint given: %v", ps)
 	}
 }
 
