@@ -90,6 +90,14 @@ func (r *meshResource) drivers(mesh *topology.Mesh, diags *diag.Diagnostics) map
 	return out
 }
 
+// quotaLimits is the provider's raised quotas, and whether all are known.
+func (r *meshResource) quotaLimits() (map[string]int, bool) {
+	if r.data == nil {
+		return nil, true
+	}
+	return r.data.quotas, r.data.quotasKnown
+}
+
 // withRemovedSites returns mesh with the sites of prior that mesh no longer
 // has appended (a copy; mesh itself is not changed).
 func withRemovedSites(ctx context.Context, mesh *topology.Mesh, prior *meshModel) *topology.Mesh {
@@ -197,6 +205,8 @@ func (r *meshResource) converge(ctx context.Context, planned, prior *meshModel, 
 	if why := plan.HostCloudRefusal(d.Alloc); why != "" {
 		diags.AddAttributeError(path.Root("site"), "Host ↔ cloud links cannot be applied yet", why)
 	}
+	limits, _ := r.quotaLimits()
+	addProblems(diags, plan.CheckQuotas(d, limits))
 	// Drivers and Observe also cover sites the prior state had and the
 	// configuration dropped: their objects must be found to be deleted.
 	scope := withRemovedSites(ctx, mesh, prior)

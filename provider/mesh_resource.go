@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
+	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/topology"
 )
 
@@ -82,6 +83,12 @@ func (r *meshResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	for _, w := range d.Warnings {
 		resp.Diagnostics.AddAttributeWarning(attrPath(w.Path), w.Summary, w.Detail)
+	}
+	if limits, known := r.quotaLimits(); known {
+		if ps := plan.CheckQuotas(d, limits); len(ps) > 0 {
+			addProblems(&resp.Diagnostics, ps)
+			return
+		}
 	}
 	planned.setComputed(ctx, d, &resp.Diagnostics)
 	var old map[string]objectValue

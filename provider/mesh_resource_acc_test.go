@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -220,14 +221,16 @@ func (s *tunnelSnapshot) CheckState(_ context.Context, req statecheck.CheckState
 
 // TestAccMeshLifecycle applies through in-memory clouds: apply, an empty
 // second plan, adding a site keeps every existing tunnel, a PSK rotation
-// updates in place, and destroy removes every object.
+// updates in place, and destroy removes every object. Cloud sites only:
+// apply refuses host ↔ cloud links (TestAccMeshHostCloudLinks).
 func TestAccMeshLifecycle(t *testing.T) {
 	t.Setenv("CROSSLINK_MESH_SECRET", "acceptance-secret")
 	cloud := newMemCloud()
 	res := "crosslink_mesh.test"
 	first := &tunnelSnapshot{res: res}
 	second := &tunnelSnapshot{res: res, baseline: first}
-	three := []string{fourClouds[0], fourClouds[1], fourClouds[3]}
+	three := []string{fourClouds[0], fourClouds[1], siteHCL("gcp-euw1-b", "gcp", "10.50.0.0/16")}
+	four := append(slices.Clone(three), fourClouds[2])
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 preCheck(t),
 		ProtoV6ProviderFactories: memFactories(cloud),
@@ -242,7 +245,7 @@ func TestAccMeshLifecycle(t *testing.T) {
 				Config: meshHCL("  redundancy = 2", three...),
 				ConfigStateChecks: []statecheck.StateCheck{
 					first,
-					statecheck.ExpectKnownValue(res, tfjsonpath.New("tunnels"), knownvalue.ListSizeExact(8)),
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("tunnels"), knownvalue.ListSizeExact(10)),
 					statecheck.ExpectKnownValue(res, tfjsonpath.New("objects").AtMapKey("aws/aws-use1/vpn_gateway/main").AtMapKey("id"),
 						knownvalue.StringRegexp(regexp.MustCompile(`^aws-\d+$`))),
 				},
@@ -252,16 +255,16 @@ func TestAccMeshLifecycle(t *testing.T) {
 				PlanOnly: true, // refresh reads the clouds: nothing to do
 			},
 			{
-				Config: meshHCL("  redundancy = 2", fourClouds...),
+				Config: meshHCL("  redundancy = 2", four...),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(res, plancheck.ResourceActionUpdate),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{second,
-					statecheck.ExpectKnownValue(res, tfjsonpath.New("tunnels"), knownvalue.ListSizeExact(16))},
+					statecheck.ExpectKnownValue(res, tfjsonpath.New("tunnels"), knownvalue.ListSizeExact(18))},
 			},
 			{
 				PreConfig: func() { cloud.creates, cloud.deletes, cloud.updates = 0, 0, 0 },
-				Config:    meshHCL("  redundancy = 2\n  psk_epoch = 2", fourClouds...),
+				Config:    meshHCL("  redundancy = 2\n  psk_epoch = 2", four...),
 				Check: func(*terraformState) error {
 					// Every IPsec object rotates its key in place, except GCP
 					// tunnels, whose secret can only change by replacement.

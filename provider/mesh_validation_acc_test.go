@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,5 +79,48 @@ func TestAccMeshBadInput(t *testing.T) {
 		PreCheck:                 preCheck(t),
 		ProtoV6ProviderFactories: factories(),
 		Steps:                    steps,
+	})
+}
+
+// TestAccMeshQuotas: a mesh over a cloud quota fails at plan naming the
+// site, the count and the quota; with the raised quota stated in the
+// provider it plans; unknown or fixed quotas are refused on their key.
+func TestAccMeshQuotas(t *testing.T) {
+	sites := []string{siteHCL("aws1", "aws", "10.0.0.0/16")}
+	for i := range 6 {
+		sites = append(sites, siteHCL(fmt.Sprintf("gcp%d", i), "gcp", fmt.Sprintf("10.%d.0.0/16", 10+i)))
+	}
+	mesh := meshHCL("", sites...)
+	quotas := func(body string) string { return "provider \"crosslink\" {\n  quotas {\n" + body + "  }\n}\n" }
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 preCheck(t),
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      mesh,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Over a cloud quota`, `Site "aws1": its gateway needs 12 Site-to-Site VPN connections per virtual private gateway, over the quota of 10`, `vpn_connections_per_vgw = N`),
+			},
+			{
+				Config:      quotas("    aws = { vpn_connections_per_vgw = 12 }\n") + mesh,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Over a cloud quota`, `network prod in europe-west1 needs 6 Cloud Routers per network and region`),
+			},
+			{
+				Config:             quotas("    aws = { vpn_connections_per_vgw = 12 }\n    gcp = { routers_per_network_region = 6 }\n") + mesh,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+			{
+				Config:      quotas("    aws = { vpn_conections_per_vgw = 12 }\n") + mesh,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Unknown quota`, `"vpn_conections_per_vgw" is not one of the aws quotas`, `vpn_connections_per_vgw`),
+			},
+			{
+				Config:      quotas("    aws = { routes_to_vgw = 200 }\n") + mesh,
+				PlanOnly:    true,
+				ExpectError: wrapped(`Quota cannot be raised`, `fixed at 100`),
+			},
+		},
 	})
 }

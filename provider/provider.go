@@ -64,6 +64,10 @@ type providerData struct {
 	// default credential chains.
 	aws awsdriver.Config
 	gcp gcpdriver.Config
+	// quotas holds the raised cloud limits by quota key; quotasKnown is
+	// false while some are unknown (plan then leaves the check to apply).
+	quotas      map[string]int
+	quotasKnown bool
 }
 
 type providerModel struct {
@@ -71,6 +75,7 @@ type providerModel struct {
 	Hosts      *hostsModel  `tfsdk:"hosts"`
 	AWS        *awsModel    `tfsdk:"aws"`
 	GCP        *gcpModel    `tfsdk:"gcp"`
+	Quotas     *quotasModel `tfsdk:"quotas"`
 }
 
 func (p *crosslinkProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -90,7 +95,7 @@ func (p *crosslinkProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"Needed to apply, not to plan. May also be set with the " + MeshSecretEnv + " environment variable.",
 			},
 		},
-		Blocks: map[string]schema.Block{"hosts": hostsBlock(), "aws": awsBlock(), "gcp": gcpBlock()},
+		Blocks: map[string]schema.Block{"hosts": hostsBlock(), "aws": awsBlock(), "gcp": gcpBlock(), "quotas": quotasBlock()},
 	}
 }
 
@@ -116,6 +121,7 @@ func (p *crosslinkProvider) Configure(ctx context.Context, req provider.Configur
 	data.hosts = configureHosts(m.Hosts, &resp.Diagnostics)
 	data.aws = configureAWS(m.AWS, &resp.Diagnostics)
 	data.gcp = configureGCP(m.GCP, &resp.Diagnostics)
+	data.quotas, data.quotasKnown = configureQuotas(ctx, m.Quotas, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
