@@ -70,10 +70,13 @@ func CloseDrivers(ds map[string]driver.Driver) {
 }
 
 // ProviderHCL is the provider block that points the CLI's provider at the
-// emulator.
+// emulator. The mesh's one VGW has two VPN connections per GCP peer, over
+// AWS's default quota of 10: the block states a raised one, as an account
+// running such a mesh would have.
 func (c *Clouds) ProviderHCL() string {
 	return fmt.Sprintf("provider \"crosslink\" {\n  mesh_secret = %q\n  aws {\n    endpoint   = %q\n    access_key = %q\n    secret_key = %q\n  }\n"+
-		"  gcp {\n    endpoint     = %q\n    project      = %q\n    access_token = %q\n  }\n}\n\n",
+		"  gcp {\n    endpoint     = %q\n    project      = %q\n    access_token = %q\n  }\n"+
+		"  quotas {\n    aws = { vpn_connections_per_vgw = 20 }\n  }\n}\n\n",
 		acctest.TestMeshSecret, c.Server.AWSURL, AWSKey, AWSSecret, c.Server.GCPURL, Project, GCPToken)
 }
 

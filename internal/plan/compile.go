@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,6 +118,14 @@ func prefixes(s topology.Site) string {
 	for i, p := range s.Prefixes {
 		ps[i] = p.String()
 	}
+	return strings.Join(ps, ",")
+}
+
+// sortedPrefixes is prefixes in text order (how a GCP router's advertised
+// ranges are compared).
+func sortedPrefixes(s topology.Site) string {
+	ps := strings.Split(prefixes(s), ",")
+	slices.Sort(ps)
 	return strings.Join(ps, ",")
 }
 

@@ -61,7 +61,10 @@ func (c *compiler) aws(s topology.Site, es []end) {
 // router interface it sits on).
 func (c *compiler) gcp(s topology.Site, es []end) {
 	gw := c.add(topology.GCP, s.Name, "ha_vpn_gateway", "main", nil, "network", s.NetworkID, "region", s.Region)
-	router := c.add(topology.GCP, s.Name, "router", "main", nil, "network", s.NetworkID, "region", s.Region, "asn", u32(c.a.ASNs[s.Name]))
+	// The router announces exactly the site's cidrs (custom advertisement),
+	// not the network's subnets, which is what the plan routes.
+	router := c.add(topology.GCP, s.Name, "router", "main", nil, "network", s.NetworkID, "region", s.Region, "asn", u32(c.a.ASNs[s.Name]),
+		"advertised_ip_ranges", sortedPrefixes(s))
 	ext := map[string]string{}
 	for _, e := range es {
 		if e.peer.Cloud == topology.GCP || ext[e.peerSite.Name] != "" {

@@ -71,6 +71,16 @@ func checkRouter(v store.View, path, scope string, rt, prev *computepb.Router, c
 	if len(rt.GetBgpPeers()) > 0 && rt.Bgp == nil {
 		return invalidField("resource.bgp", "", "BGP must be configured on a router with BGP peers.")
 	}
+	if b := rt.GetBgp(); b != nil {
+		if err := checkAdvertisement("resource.bgp", b.GetAdvertiseMode(), b.GetAdvertisedGroups(), b.GetAdvertisedIpRanges()); err != nil {
+			return err
+		}
+	}
+	for i, p := range rt.GetBgpPeers() {
+		if err := checkAdvertisement(fmt.Sprintf("resource.bgpPeers[%d]", i), p.GetAdvertiseMode(), p.GetAdvertisedGroups(), p.GetAdvertisedIpRanges()); err != nil {
+			return err
+		}
+	}
 	ranges, err := checkInterfaces(v, path, scope, rt, prev)
 	if err != nil {
 		return err
@@ -172,6 +182,38 @@ func checkPeers(rt *computepb.Router, ranges map[string]netip.Prefix) *apiError 
 		if e := p.GetEnable(); e != "" && e != "TRUE" && e != "FALSE" {
 			return invalidField(field+".enable", e, "Must be TRUE or FALSE.")
 		}
+	}
+	return nil
+}
+
+// checkAdvertisement applies Cloud Router's advertisement rules (router
+// level or per peer): advertiseMode is DEFAULT or CUSTOM; groups and
+// ranges are for CUSTOM mode only; the one group is ALL_SUBNETS; each
+// range is a CIDR, listed once.
+func checkAdvertisement(field, mode string, groups []string, ranges []*computepb.RouterAdvertisedIpRange) *apiError {
+	switch mode {
+	case "", "DEFAULT", "CUSTOM":
+	default:
+		return invalidField(field+".advertiseMode", mode, "Must be DEFAULT or CUSTOM.")
+	}
+	if mode != "CUSTOM" && (len(groups) > 0 || len(ranges) > 0) {
+		return invalidField(field+".advertiseMode", mode, "Custom advertised groups and IP ranges require advertiseMode CUSTOM.")
+	}
+	for _, g := range groups {
+		if g != "ALL_SUBNETS" {
+			return invalidField(field+".advertisedGroups", g, "Must be ALL_SUBNETS.")
+		}
+	}
+	seen := map[netip.Prefix]bool{}
+	for i, r := range ranges {
+		p, err := netip.ParsePrefix(r.GetRange())
+		if err != nil || p != p.Masked() {
+			return invalidField(fmt.Sprintf("%s.advertisedIpRanges[%d].range", field, i), r.GetRange(), "Must be a CIDR range.")
+		}
+		if seen[p] {
+			return invalidField(fmt.Sprintf("%s.advertisedIpRanges[%d].range", field, i), r.GetRange(), "Duplicate advertised IP range.")
+		}
+		seen[p] = true
 	}
 	return nil
 }

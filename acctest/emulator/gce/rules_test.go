@@ -294,6 +294,17 @@ func TestRouterRules(t *testing.T) {
 				p.Enable = proto.String("YES")
 				return p
 			}()}}, "resource.bgpPeers[0].enable", ""},
+		{"custom advertisement", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("CUSTOM"),
+			AdvertisedIpRanges: []*computepb.RouterAdvertisedIpRange{{Range: proto.String("10.1.0.0/16")}, {Range: proto.String("10.2.0.0/16")}}}}, "", ""},
+		{"ranges in default mode", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("DEFAULT"),
+			AdvertisedIpRanges: []*computepb.RouterAdvertisedIpRange{{Range: proto.String("10.1.0.0/16")}}}}, "resource.bgp.advertiseMode", ""},
+		{"bad mode", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("ALL")}}, "resource.bgp.advertiseMode", ""},
+		{"bad group", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("CUSTOM"),
+			AdvertisedGroups: []string{"ALL_VPC_SUBNETS"}}}, "resource.bgp.advertisedGroups", ""},
+		{"range not a cidr", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("CUSTOM"),
+			AdvertisedIpRanges: []*computepb.RouterAdvertisedIpRange{{Range: proto.String("10.1.0.1/16")}}}}, "resource.bgp.advertisedIpRanges[0].range", ""},
+		{"duplicate range", &computepb.Router{Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600), AdvertiseMode: proto.String("CUSTOM"),
+			AdvertisedIpRanges: []*computepb.RouterAdvertisedIpRange{{Range: proto.String("10.1.0.0/16")}, {Range: proto.String("10.1.0.0/16")}}}}, "resource.bgp.advertisedIpRanges[1].range", ""},
 		{"network change", &computepb.Router{Network: proto.String("global/networks/other")}, "resource.network", ""},
 		{"rename", &computepb.Router{Name: proto.String("rt-x")}, "resource.name", ""},
 	}

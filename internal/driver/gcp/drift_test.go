@@ -9,6 +9,7 @@ import (
 	compute "cloud.google.com/go/compute/apiv1"
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"google.golang.org/api/option"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/gce"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
@@ -147,5 +148,75 @@ func TestDriftHalfASession(t *testing.T) {
 	}
 	if !slices.Equal(work, []string{"update:" + key}) {
 		t.Fatalf("repair did %v, want the peer's update alone", work)
+	}
+}
+
+// TestAdvertisement: a router announces exactly its site's cidrs (CUSTOM
+// mode, no subnet group), as routers.get shows; switched back to DEFAULT
+// (the network's subnets) behind crosslink's back, the next apply restores
+// it with one router update.
+func TestAdvertisement(t *testing.T) {
+	ctx := context.Background()
+	m := testMesh()
+	desired := gcpObjects(t, m)
+	e := newEnv(t, m, gce.Options{}, Config{})
+	e.converge(t, desired)
+	obs := e.inSync(t, desired)
+	key := plan.Key("gcp", "gcp-a", "router", "main")
+	var routerID string
+	for _, o := range obs {
+		if o.Key == key {
+			routerID = o.ID
+		}
+	}
+	r, err := parseID(routerID, colRouters)
+	if err != nil {
+		t.Fatalf("router ID %q: %v", routerID, err)
+	}
+	c, err := compute.NewRoutersRESTClient(ctx, e.sdkOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	get := func() *computepb.Router {
+		doc, err := c.Get(ctx, &computepb.GetRouterRequest{Project: r.project, Region: r.region, Router: r.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	ranges := func(doc *computepb.Router) string {
+		var rs []string
+		for _, x := range doc.GetBgp().GetAdvertisedIpRanges() {
+			rs = append(rs, x.GetRange())
+		}
+		return doc.GetBgp().GetAdvertiseMode() + " " + strings.Join(doc.GetBgp().GetAdvertisedGroups(), ",") + " " + strings.Join(rs, ",")
+	}
+	if got := ranges(get()); got != "CUSTOM  10.1.0.0/16" {
+		t.Fatalf("router announces %q, want CUSTOM with the site's cidrs only", got)
+	}
+
+	doc := get()
+	doc.Bgp.AdvertiseMode, doc.Bgp.AdvertisedIpRanges = proto.String("DEFAULT"), nil
+	op, err := c.Update(ctx, &computepb.UpdateRouterRequest{Project: r.project, Region: r.region, Router: r.name, RouterResource: doc})
+	if err == nil {
+		err = op.Wait(ctx)
+	}
+	if err != nil {
+		t.Fatalf("switching the router to DEFAULT through the SDK: %v", err)
+	}
+	rep := e.converge(t, desired)
+	e.inSync(t, desired)
+	var work []string
+	for _, d := range rep.Done {
+		if d.Action.Op != plan.OpAdopt {
+			work = append(work, d.Action.ID)
+		}
+	}
+	if !slices.Equal(work, []string{"update:" + key}) {
+		t.Fatalf("repair did %v, want the router's update alone", work)
+	}
+	if got := ranges(get()); got != "CUSTOM  10.1.0.0/16" {
+		t.Fatalf("after the repair the router announces %q", got)
 	}
 }

@@ -3,6 +3,8 @@ package gcp
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	compute "cloud.google.com/go/compute/apiv1"
 	"cloud.google.com/go/compute/apiv1/computepb"
@@ -26,11 +28,13 @@ func (d *Driver) createRouter(ctx context.Context, c *clients, o plan.Object) (p
 		return plan.Object{}, err
 	}
 	region := regionAttr(o, si)
+	bgp := &computepb.RouterBgp{Asn: ptr(uint32(asn))}
+	setAdvertisement(bgp, rangesAttr(o))
 	rt := &computepb.Router{
 		Name:        &name,
 		Description: ptr(description(d.mesh.Name, o.Key)),
 		Network:     ptr(networkAttr(o, si)),
-		Bgp:         &computepb.RouterBgp{Asn: ptr(uint32(asn))},
+		Bgp:         bgp,
 	}
 	got, err := createOrAdopt(ctx, d, o.Key, func(id string) (*compute.Operation, error) {
 		return c.routers.Insert(ctx, &computepb.InsertRouterRequest{Project: si.project, Region: region, RequestId: &id, RouterResource: rt})
@@ -45,12 +49,25 @@ func (d *Driver) createRouter(ctx context.Context, c *clients, o plan.Object) (p
 
 func routerObject(si siteInfo, key, project, region string, r *computepb.Router) plan.Object {
 	region = regionOf(r.GetRegion(), region)
-	attrs := map[string]string{"network": si.observedNetwork(r.GetNetwork()), "region": region, "asn": itoa(r.GetBgp().GetAsn())}
+	attrs := map[string]string{"network": si.observedNetwork(r.GetNetwork()), "region": region, "asn": itoa(r.GetBgp().GetAsn()),
+		"advertised_ip_ranges": advertisedRanges(r.GetBgp())}
 	return object(kindRouter, key, si.name, regionalID(project, region, colRouters, r.GetName()), attrs)
 }
 
-// updateRouter changes the ASN, the one attribute that is not the router's
-// identity; it goes through the batcher like every router write.
+// rangesAttr is the ranges a router object asks to announce, sorted.
+func rangesAttr(o plan.Object) []string {
+	v := o.Attrs["advertised_ip_ranges"]
+	if v == "" {
+		return nil
+	}
+	rs := strings.Split(v, ",")
+	slices.Sort(rs)
+	return rs
+}
+
+// updateRouter changes the ASN and the advertised ranges, the attributes
+// that are not the router's identity; it goes through the batcher like
+// every router write.
 func (d *Driver) updateRouter(ctx context.Context, c *clients, desired, observed plan.Object) (plan.Object, error) {
 	for _, a := range []string{"network", "region"} {
 		if desired.Attrs[a] != observed.Attrs[a] {
@@ -65,7 +82,7 @@ func (d *Driver) updateRouter(ctx context.Context, c *clients, desired, observed
 	if err != nil {
 		return plan.Object{}, err
 	}
-	if err := c.batcher.submit(ctx, r, &edit{op: setASN, asn: uint32(asn)}); err != nil {
+	if err := c.batcher.submit(ctx, r, &edit{op: setBGP, asn: uint32(asn), ranges: rangesAttr(desired)}); err != nil {
 		return plan.Object{}, err
 	}
 	out := observed
@@ -74,5 +91,6 @@ func (d *Driver) updateRouter(ctx context.Context, c *clients, desired, observed
 		out.Attrs[k] = v
 	}
 	out.Attrs["asn"] = desired.Attrs["asn"]
+	out.Attrs["advertised_ip_ranges"] = strings.Join(rangesAttr(desired), ",")
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	"cloud.google.com/go/compute/apiv1/computepb"
 	"google.golang.org/protobuf/proto"
@@ -16,7 +17,8 @@ import (
 type editOp int
 
 const (
-	setASN editOp = iota
+	// setBGP sets the router's ASN and advertised ranges.
+	setBGP editOp = iota
 	// deletePeer removes a BGP peer and then its interface.
 	deletePeer
 	// putPeer puts an interface and then the BGP peer on it: one edit, so
@@ -28,10 +30,11 @@ const (
 // putPeer and deletePeer name both entries (for deletePeer, by their Name
 // fields alone).
 type edit struct {
-	op    editOp
-	iface *computepb.RouterInterface
-	peer  *computepb.RouterBgpPeer
-	asn   uint32
+	op     editOp
+	iface  *computepb.RouterInterface
+	peer   *computepb.RouterBgpPeer
+	asn    uint32
+	ranges []string // setBGP: advertised ranges (CUSTOM mode), sorted
 }
 
 // applyEdits applies batch to doc in op order. An edit that would make the
@@ -63,14 +66,15 @@ func applyEdits(doc *computepb.Router, batch []*edit) (errs []error, changed boo
 
 func applyEdit(doc *computepb.Router, e *edit) (bool, error) {
 	switch e.op {
-	case setASN:
-		if doc.GetBgp().GetAsn() == e.asn {
+	case setBGP:
+		if doc.GetBgp().GetAsn() == e.asn && advertisedRanges(doc.GetBgp()) == strings.Join(e.ranges, ",") {
 			return false, nil
 		}
 		if doc.Bgp == nil {
 			doc.Bgp = &computepb.RouterBgp{}
 		}
 		doc.Bgp.Asn = &e.asn
+		setAdvertisement(doc.Bgp, e.ranges)
 		return true, nil
 	case putPeer:
 		ci, err := putIface(doc, e.iface)
@@ -185,8 +189,42 @@ func routerWrite(orig, work *computepb.Router) (patch *computepb.Router, put boo
 		return work, true
 	}
 	patch = &computepb.Router{Interfaces: work.Interfaces, BgpPeers: work.BgpPeers}
-	if orig.GetBgp().GetAsn() != work.GetBgp().GetAsn() {
+	if orig.GetBgp().GetAsn() != work.GetBgp().GetAsn() || advertisedRanges(orig.GetBgp()) != advertisedRanges(work.GetBgp()) {
 		patch.Bgp = work.Bgp
 	}
 	return patch, false
+}
+
+// setAdvertisement makes the router announce exactly ranges: CUSTOM mode
+// without groups (so no subnets), or DEFAULT when there are none.
+func setAdvertisement(b *computepb.RouterBgp, ranges []string) {
+	b.AdvertisedGroups = nil
+	b.AdvertisedIpRanges = nil
+	if len(ranges) == 0 {
+		b.AdvertiseMode = ptr("DEFAULT")
+		return
+	}
+	b.AdvertiseMode = ptr("CUSTOM")
+	for _, r := range ranges {
+		b.AdvertisedIpRanges = append(b.AdvertisedIpRanges, &computepb.RouterAdvertisedIpRange{Range: ptr(r)})
+	}
+}
+
+// advertisedRanges is what a router announces as crosslink writes it: its
+// CUSTOM ranges, sorted and joined; with ALL_SUBNETS, or in DEFAULT mode,
+// the network's subnets as the marker "subnets" (which no plan asks for, so
+// it shows as drift).
+func advertisedRanges(b *computepb.RouterBgp) string {
+	if b.GetAdvertiseMode() != "CUSTOM" {
+		return "subnets"
+	}
+	var rs []string
+	for _, r := range b.GetAdvertisedIpRanges() {
+		rs = append(rs, r.GetRange())
+	}
+	if slices.Contains(b.GetAdvertisedGroups(), "ALL_SUBNETS") {
+		rs = append(rs, "subnets")
+	}
+	slices.Sort(rs)
+	return strings.Join(rs, ",")
 }
