@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -57,12 +58,15 @@ func (d *Driver) Observe(ctx context.Context, scope driver.Scope) ([]plan.Object
 // regionView is everything one region holds for the mesh.
 type regionView struct {
 	vpcs map[string]bool
-	vgws []types.VpnGateway
-	cgws []types.CustomerGateway
-	vpns []types.VpnConnection
-	tgws []types.TransitGateway
-	tgas []types.TransitGatewayVpcAttachment
-	rts  []types.RouteTable
+	// vpcCIDRs holds each VPC's associated IPv4 CIDR blocks: what its
+	// gateway announces.
+	vpcCIDRs map[string][]netip.Prefix
+	vgws     []types.VpnGateway
+	cgws     []types.CustomerGateway
+	vpns     []types.VpnConnection
+	tgws     []types.TransitGateway
+	tgas     []types.TransitGatewayVpcAttachment
+	rts      []types.RouteTable
 }
 
 func (d *Driver) observeRegion(ctx context.Context, mesh, region string, sites []topology.Site) ([]plan.Object, error) {
@@ -90,6 +94,10 @@ func (d *Driver) observeRegion(ctx context.Context, mesh, region string, sites [
 	for _, s := range sites {
 		if !v.vpcs[s.NetworkID] {
 			missing = append(missing, fmt.Errorf("site %q: VPC %s does not exist in %s", s.Name, s.NetworkID, region))
+			continue
+		}
+		if err := cidrsWithin(s, v.vpcCIDRs[s.NetworkID]); err != nil {
+			missing = append(missing, err)
 		}
 	}
 	if len(missing) > 0 {
@@ -105,7 +113,7 @@ func (d *Driver) observeRegion(ctx context.Context, mesh, region string, sites [
 // describeRegion makes the region's describes, a few at a time (the
 // region's pacer orders them anyway).
 func describeRegion(ctx context.Context, c *ec2.Client, mesh string, vpcs []string) (*regionView, error) {
-	v := &regionView{vpcs: map[string]bool{}}
+	v := &regionView{vpcs: map[string]bool{}, vpcCIDRs: map[string][]netip.Prefix{}}
 	mf := []types.Filter{meshFilter(mesh)}
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
@@ -122,7 +130,9 @@ func describeRegion(ctx context.Context, c *ec2.Client, mesh string, vpcs []stri
 				return err
 			}
 			for _, x := range page.Vpcs {
-				v.vpcs[awssdk.ToString(x.VpcId)] = true
+				id := awssdk.ToString(x.VpcId)
+				v.vpcs[id] = true
+				v.vpcCIDRs[id] = vpcCIDRs(x)
 			}
 		}
 		return nil
@@ -247,4 +257,56 @@ func cgwKeyFor(keys []string, site string) string {
 		return keys[0]
 	}
 	return ""
+}
+
+// vpcCIDRs lists a VPC's IPv4 CIDR blocks in the associated state (the
+// primary one included).
+func vpcCIDRs(x types.Vpc) []netip.Prefix {
+	var out []netip.Prefix
+	add := func(c string) {
+		if p, err := netip.ParsePrefix(c); err == nil && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	add(awssdk.ToString(x.CidrBlock))
+	for _, a := range x.CidrBlockAssociationSet {
+		if a.CidrBlockState == nil || a.CidrBlockState.State == types.VpcCidrBlockStateCodeAssociated {
+			add(awssdk.ToString(a.CidrBlock))
+		}
+	}
+	return out
+}
+
+// cidrsWithin checks that a site's cidrs lie inside its VPC's CIDR blocks.
+// An AWS gateway announces the VPC's CIDRs, not the site's (docs/design.md,
+// routing model), so a cidr outside them would be planned and never
+// announced: the peers would have no route to it.
+func cidrsWithin(s topology.Site, blocks []netip.Prefix) error {
+	var outside []string
+	for _, c := range s.CIDRs {
+		p, err := netip.ParsePrefix(c)
+		if err != nil {
+			continue // validation reports it
+		}
+		in := false
+		for _, b := range blocks {
+			if b.Bits() <= p.Bits() && b.Contains(p.Addr()) {
+				in = true
+				break
+			}
+		}
+		if !in {
+			outside = append(outside, c)
+		}
+	}
+	if len(outside) == 0 {
+		return nil
+	}
+	have := make([]string, len(blocks))
+	for i, b := range blocks {
+		have[i] = b.String()
+	}
+	return fmt.Errorf("site %q: cidrs %s are not within the CIDR blocks of VPC %s (%s); AWS announces the VPC's CIDR blocks, not the site's cidrs, "+
+		"so no peer would learn a route to them: give the site cidrs inside the VPC's, or associate those CIDR blocks with the VPC",
+		s.Name, strings.Join(outside, ", "), s.NetworkID, strings.Join(have, ", "))
 }

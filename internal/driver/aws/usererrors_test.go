@@ -20,6 +20,25 @@ func TestEmulatorObserveNamesSiteOfMissingVPC(t *testing.T) {
 	}
 }
 
+// An AWS gateway announces its VPC's CIDR blocks: a site cidr outside them
+// stops apply (and refresh) with the site, the cidr and the VPC's blocks,
+// before anything changes. One inside a block is fine.
+func TestEmulatorObserveRefusesCIDRsOutsideTheVPC(t *testing.T) {
+	ctx := testCtx(t)
+	e := newEmu(t, store.Faults{}, nil)
+	m := testMesh(1)
+	m.Sites[0].CIDRs = []string{"10.1.4.0/24", "10.99.0.0/16"}
+	_, err := newDriver(m, e.url, nil).Observe(ctx, driver.Scope{Mesh: m.Name, Sites: awsSites(m)})
+	want := `site "aws-vgw": cidrs 10.99.0.0/16 are not within the CIDR blocks of VPC ` + vpcVGW + ` (10.1.0.0/16); AWS announces the VPC's CIDR blocks`
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("error %v; want %q", err, want)
+	}
+	m.Sites[0].CIDRs = []string{"10.1.4.0/24"}
+	if _, err := newDriver(m, e.url, nil).Observe(ctx, driver.Scope{Mesh: m.Name, Sites: awsSites(m)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestEmulatorWrongCredentials(t *testing.T) {
 	ctx := testCtx(t)
 	e := newEmu(t, store.Faults{}, map[string]string{"AKIDGOOD": "good-secret"})
