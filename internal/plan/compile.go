@@ -121,6 +121,21 @@ func prefixes(s topology.Site) string {
 	return strings.Join(ps, ",")
 }
 
+// remotePrefixes lists every other site's prefixes, in site then prefix
+// order: what a site's network must route into the mesh.
+func (c *compiler) remotePrefixes(s topology.Site) []string {
+	var out []string
+	for _, o := range c.m.Sites {
+		if o.Name == s.Name {
+			continue
+		}
+		for _, p := range o.Prefixes {
+			out = append(out, p.String())
+		}
+	}
+	return out
+}
+
 // sortedPrefixes is prefixes in text order (how a GCP router's advertised
 // ranges are compared).
 func sortedPrefixes(s topology.Site) string {

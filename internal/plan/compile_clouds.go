@@ -15,7 +15,13 @@ func (c *compiler) aws(s topology.Site, es []end) {
 	asn := u32(c.a.ASNs[s.Name])
 	if s.Gateway == topology.GatewayTGW {
 		gw = c.add(topology.AWS, s.Name, "transit_gateway", "main", nil, "amazon_side_asn", asn, "region", s.Region)
-		c.add(topology.AWS, s.Name, "transit_gateway_vpc_attachment", "main", []string{gw}, "vpc_id", s.NetworkID, "transit_gateway", Ref(gw, "id"))
+		att := c.add(topology.AWS, s.Name, "transit_gateway_vpc_attachment", "main", []string{gw}, "vpc_id", s.NetworkID, "transit_gateway", Ref(gw, "id"))
+		// A transit gateway propagates nothing into the VPC's route
+		// tables: each needs a route to it for every remote prefix.
+		for _, p := range c.remotePrefixes(s) {
+			c.add(topology.AWS, s.Name, "vpc_route", p, []string{att},
+				"vpc_id", s.NetworkID, "destination", p, "transit_gateway", Ref(gw, "id"), "route_tables", "all")
+		}
 	} else {
 		gw = c.add(topology.AWS, s.Name, "vpn_gateway", "main", nil, "amazon_side_asn", asn, "region", s.Region)
 		att := c.add(topology.AWS, s.Name, "vpn_gateway_attachment", "main", []string{gw}, "vpc_id", s.NetworkID, "vpn_gateway", Ref(gw, "id"))

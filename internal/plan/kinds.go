@@ -81,6 +81,10 @@ var kindRegistry = func() map[string]KindSpec {
 	// gateway (a VGW to TGW migration) and keeps its tunnels.
 	add("aws", "aws_vpn_connection", KindSpec{InPlace: attrSet("customer_gateway", "gateway"), InPlaceSuffixes: pskRotationSuffixes})
 	add("aws", "aws_vpn_gateway_route_propagation", KindSpec{})
+	// A route in the VPC's route tables toward a transit gateway; one
+	// object per destination, in every route table: a table that lacks
+	// it (one added later) is repaired in place.
+	add("aws", "aws_vpc_route", KindSpec{InPlace: attrSet("route_tables")})
 
 	// GCP. Gateways and tunnels are immutable apart from labels, which carry
 	// ownership and are not attributes. A tunnel's sharedSecret cannot be

@@ -40,6 +40,8 @@ var actions = map[string]func(c *call) ([]node, error){
 	"DescribeVpcs":                         func(c *call) ([]node, error) { return c.describe(describeVPCs) },
 	"DescribeSubnets":                      func(c *call) ([]node, error) { return c.describe(describeSubnets) },
 	"DescribeRouteTables":                  func(c *call) ([]node, error) { return c.describe(describeRouteTables) },
+	"CreateRoute":                          (*call).createRoute,
+	"DeleteRoute":                          (*call).deleteRoute,
 	"EnableVgwRoutePropagation":            (*call).enableVgwRoutePropagation,
 	"DisableVgwRoutePropagation":           (*call).disableVgwRoutePropagation,
 	"CreateTags":                           (*call).createTags,

@@ -89,6 +89,9 @@ func routeTableRule(v store.View, op store.Op, old, nw *store.Resource) error {
 	if op != store.OpUpdate {
 		return nil
 	}
+	if err := staticRouteRule(v, old, nw); err != nil {
+		return err
+	}
 	vpc := rtbOf(nw).VpcID
 	for _, g := range propagatingOf(nw) {
 		if slices.Contains(propagatingOf(old), g) {
@@ -211,6 +214,7 @@ var describeRouteTables = &describer{
 			routes = append(routes, el("item", tx("destinationCidrBlock", vpcOf(&vpc).CIDR), tx("gatewayId", "local"),
 				tx("state", "active"), tx("origin", "CreateRouteTable")))
 		}
+		routes = append(routes, renderStaticRoutes(v, &r)...)
 		var vgws []node
 		for _, g := range propagatingOf(&r) {
 			vgws = append(vgws, el("item", tx("gatewayId", g)))

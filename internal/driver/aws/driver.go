@@ -38,6 +38,8 @@ var kinds = map[string]kind{
 		create: withoutSecrets((*Driver).createTransitGateway), delete: (*Driver).deleteTransitGateway},
 	"aws_transit_gateway_vpc_attachment": {title: "EC2 Transit Gateway VPC Attachment",
 		create: withoutSecrets((*Driver).createTGWVPCAttachment), delete: (*Driver).deleteTGWVPCAttachment},
+	"aws_vpc_route": {title: "EC2 Route",
+		create: withoutSecrets((*Driver).createVPCRoute), update: (*Driver).updateVPCRoute, delete: (*Driver).deleteVPCRoute},
 	"aws_customer_gateway": {title: "EC2 Customer Gateway",
 		create: withoutSecrets((*Driver).createCustomerGateway), delete: (*Driver).deleteCustomerGateway},
 	"aws_vpn_connection": {title: "EC2 VPN Connection",

@@ -210,10 +210,13 @@ func (v *regionView) objects(region string, inScope map[string]bool) []plan.Obje
 	}
 	for _, a := range v.tgas {
 		key := tagMap(a.Tags)[tagKey]
-		if _, ok := owned(key, "transit_gateway_vpc_attachment", inScope); !ok || !liveTGWAttachment(a.State) {
+		site, ok := owned(key, "transit_gateway_vpc_attachment", inScope)
+		if !ok || !liveTGWAttachment(a.State) {
 			continue
 		}
-		out = append(out, tgwAttachmentObject(key, a, keyOf[awssdk.ToString(a.TransitGatewayId)]))
+		tgw := awssdk.ToString(a.TransitGatewayId)
+		out = append(out, tgwAttachmentObject(key, a, keyOf[tgw]))
+		out = append(out, vpcRouteObjects(site, awssdk.ToString(a.VpcId), tgw, v.rts, []string{key})...)
 	}
 	for _, g := range v.cgws {
 		if !liveCGW(g) {
