@@ -38,6 +38,7 @@ const (
 	awsVPNQuotas = "https://docs.aws.amazon.com/vpn/latest/s2svpn/vpn-limits.html"
 	awsTGWQuotas = "https://docs.aws.amazon.com/vpc/latest/tgw/transit-gateway-quotas.html"
 	gcpRouterQ   = "https://cloud.google.com/network-connectivity/docs/router/quotas"
+	awsVPCQuotas = "https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html"
 	azureLimits  = "https://learn.microsoft.com/azure/vpn-gateway/about-gateway-skus"
 )
 
@@ -47,6 +48,18 @@ var Quotas = []Quota{
 		uses: perRegion(func(o *Object) (string, bool) {
 			return o.Attrs["ip_address"] + "/" + o.Attrs["bgp_asn"], o.Kind == "aws_customer_gateway"
 		})},
+	{Cloud: topology.AWS, Name: "routes_per_route_table", What: "routes per VPC route table (the local route and those crosslink adds toward a transit gateway; others already there count too)", Default: 50, Adjustable: true, Source: awsVPCQuotas,
+		uses: func(d *Desired) []quotaUse {
+			n := map[string]int{}
+			for i := range d.Objects {
+				if d.Objects[i].Kind == "aws_vpc_route" {
+					n[d.Objects[i].Site]++
+				}
+			}
+			return group(d, func(i int, s *topology.Site) (string, int, bool) {
+				return "each route table of VPC " + s.NetworkID, n[s.Name] + 1, routing.KindOf(s) == routing.KindAWSTGW
+			})
+		}},
 	{Cloud: topology.AWS, Name: "routes_to_transit_gateway", What: "dynamic routes a customer gateway advertises to a transit gateway VPN", Default: 1000, Source: awsVPNQuotas,
 		uses: routesFromPeers(routing.KindAWSTGW)},
 	{Cloud: topology.AWS, Name: "routes_to_vgw", What: "dynamic routes a customer gateway advertises to a virtual private gateway VPN (more takes the BGP session down)", Default: 100, Source: awsVPNQuotas,

@@ -99,3 +99,17 @@ func TestQuotaTable(t *testing.T) {
 		t.Error(QuotaNames(topology.AWS))
 	}
 }
+
+// A transit gateway site's VPC gets a route per remote prefix in each
+// route table: 60 remote prefixes plus the local route are over 50.
+func TestQuotasRoutesPerRouteTable(t *testing.T) {
+	m := quotaMesh(0, 60)
+	m.Sites[0].Gateway = topology.GatewayTGW
+	ps := CheckQuotas(mustBuild(t, m), nil)
+	if len(ps) != 1 || !strings.Contains(ps[0].Detail, "each route table of VPC vpc-0a1b2c3d needs 61 routes per VPC route table") {
+		t.Fatalf("problems %v", ps)
+	}
+	if ps := CheckQuotas(mustBuild(t, m), map[string]int{"aws.routes_per_route_table": 100}); len(ps) != 0 {
+		t.Errorf("raised: %v", ps)
+	}
+}
