@@ -28,6 +28,10 @@ func TestTwoCloudShape(t *testing.T) {
 		t.Errorf("%d sites, %d tunnels, %d objects; docs/performance.md reports 10, 108, 426",
 			len(m.Sites), len(d.Alloc.Tunnels), len(d.Objects))
 	}
+	// Within the clouds' quotas, with the raised one ProviderHCL states.
+	if ps := plan.CheckQuotas(d, map[string]int{"aws.vpn_connections_per_vgw": 20}); len(ps) > 0 {
+		t.Errorf("the benchmark mesh is over a quota: %v", ps)
+	}
 	if a, g, b := ExpectedTunnels(m); a != 36 || g != 180 || b != 180 {
 		t.Errorf("expected tunnels %d AWS, %d GCP, %d GCP BGP", a, g, b)
 	}

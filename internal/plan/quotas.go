@@ -160,7 +160,7 @@ func sitesPerRegion(kind routing.Kind) func(d *Desired) []quotaUse {
 	}
 }
 
-// perSite counts each site's objects of one kind.
+// perSite counts each site's objects of one kind, site by site.
 func perSite(kind routing.Kind, objKind string) func(d *Desired) []quotaUse {
 	return func(d *Desired) []quotaUse {
 		n := map[string]int{}
@@ -169,9 +169,13 @@ func perSite(kind routing.Kind, objKind string) func(d *Desired) []quotaUse {
 				n[d.Objects[i].Site]++
 			}
 		}
-		return group(d, func(i int, s *topology.Site) (string, int, bool) {
-			return "its gateway", n[s.Name], routing.KindOf(s) == kind
-		})
+		var out []quotaUse
+		for i := range d.Mesh.Sites {
+			if s := &d.Mesh.Sites[i]; routing.KindOf(s) == kind {
+				out = append(out, quotaUse{site: i, scope: "its gateway", count: n[s.Name]})
+			}
+		}
+		return out
 	}
 }
 

@@ -113,3 +113,16 @@ func TestQuotasRoutesPerRouteTable(t *testing.T) {
 		t.Errorf("raised: %v", ps)
 	}
 }
+
+// Per-gateway quotas count each gateway alone: 20 GCP sites in a full mesh
+// have 42 BGP peers each (840 in all), far under 128 per router.
+func TestQuotasPerGatewayNotSummed(t *testing.T) {
+	m := quotaMesh(20)
+	m.Sites[0].Cloud, m.Sites[0].Region, m.Sites[0].NetworkID = topology.GCP, "us-central1", "other"
+	for i := 1; i < len(m.Sites); i++ {
+		m.Sites[i].Region = fmt.Sprintf("region-%d", i) // one router per network and region
+	}
+	if ps := CheckQuotas(mustBuild(t, m), nil); len(ps) != 0 {
+		t.Fatalf("problems %v", ps)
+	}
+}
