@@ -33,6 +33,7 @@ func TestAccCloudMesh(t *testing.T) {
 	c := e.Clients(t)
 	res := "crosslink_mesh.cloud"
 	var first cloudcheck.Tunnels
+	var mon *cloudenv.Monitor
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 preCheck(t),
 		ProtoV6ProviderFactories: factories(),
@@ -90,9 +91,25 @@ func TestAccCloudMesh(t *testing.T) {
 			},
 			{
 				// psk_epoch: AWS rotates in place (same connections, new
-				// keys); every tunnel is up again after.
-				Config: e.Config(mesh, 3, "  psk_epoch = 2"),
+				// keys); the rotation is staged, so every pair keeps a
+				// tunnel up throughout, as the SDKs report it, sampled
+				// every 20 ms; every tunnel is up again after.
+				PreConfig: func() { mon = cloudenv.Watch(c, 20*time.Millisecond) },
+				Config:    e.Config(mesh, 3, "  psk_epoch = 2"),
 				Check: func(*terraformState) error {
+					fewest, samples, err := mon.Stop()
+					if err != nil {
+						return fmt.Errorf("sampling the tunnels: %w", err)
+					}
+					if len(fewest) != 3 || samples < 10 {
+						return fmt.Errorf("%d samples of %d pairs: %v", samples, len(fewest), fewest)
+					}
+					for pair, n := range fewest {
+						if n == 0 {
+							return fmt.Errorf("pair %s had no tunnel up during the rotation (%d samples: %v)", pair, samples, fewest)
+						}
+					}
+					t.Logf("rotation: fewest tunnels up per pair %v over %d samples", fewest, samples)
 					now, err := cloudenv.WaitUp(c, 8, 12, 30*time.Second)
 					if err != nil {
 						return err

@@ -23,6 +23,26 @@ type Tunnels struct {
 	// outside-IP order), so tests can see a rotation happen in place.
 	AWSConnections map[string][]string
 	GCPTunnelIDs   map[string]uint64
+	// GCPPairs maps a GCP tunnel name to the site pair ("a~b") of the
+	// tunnel key in its description.
+	GCPPairs map[string]string
+}
+
+// UpPairs counts, per site pair with a GCP end, the tunnels GCP reports
+// ESTABLISHED: a GCP tunnel is established only once both of its halves
+// agree on the key, so this is the pair's working tunnels as a cloud
+// reports them.
+func (t Tunnels) UpPairs() map[string]int {
+	out := map[string]int{}
+	for name, pair := range t.GCPPairs {
+		if _, ok := out[pair]; !ok {
+			out[pair] = 0
+		}
+		if strings.HasPrefix(t.GCP[name], "ESTABLISHED") {
+			out[pair]++
+		}
+	}
+	return out
 }
 
 // Down lists every tunnel or session that is not up, sorted.
@@ -53,7 +73,7 @@ func (t Tunnels) Count() (aws, gcp, gcpBGP int) { return len(t.AWS), len(t.GCP),
 // ReadTunnels reads every tunnel of the mesh and its status.
 func (c *Clients) ReadTunnels(ctx context.Context) (Tunnels, error) {
 	t := Tunnels{AWS: map[string]string{}, GCP: map[string]string{}, GCPBGP: map[string]string{},
-		AWSConnections: map[string][]string{}, GCPTunnelIDs: map[string]uint64{}}
+		AWSConnections: map[string][]string{}, GCPTunnelIDs: map[string]uint64{}, GCPPairs: map[string]string{}}
 	for region, cl := range c.ec2 {
 		out, err := cl.DescribeVpnConnections(ctx, &ec2.DescribeVpnConnectionsInput{Filters: c.meshFilter()})
 		if err != nil {
@@ -93,6 +113,12 @@ func (c *Clients) ReadTunnels(ctx context.Context) (Tunnels, error) {
 			}
 			t.GCP[tun.GetName()] = tun.GetStatus() + " " + tun.GetDetailedStatus()
 			t.GCPTunnelIDs[tun.GetName()] = tun.GetId()
+			if _, key, ok := strings.Cut(tun.GetDescription(), " key="); ok {
+				if i := strings.LastIndexByte(key, '/'); i >= 0 {
+					pair, _, _ := strings.Cut(key[i+1:], "#")
+					t.GCPPairs[tun.GetName()] = pair
+				}
+			}
 		}
 		rit := c.routers.List(ctx, &computepb.ListRoutersRequest{Project: c.t.GCPProject, Region: region})
 		for {

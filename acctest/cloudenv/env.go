@@ -172,3 +172,50 @@ func NoDuplicates(c *cloudcheck.Clients) error {
 	}
 	return nil
 }
+
+// Monitor samples, through the SDKs, how many tunnels each site pair with
+// a GCP end has up, until stopped; Stop returns the fewest seen per pair
+// and the number of samples. It is how a test sees that a key rotation
+// never took a pair fully down.
+type Monitor struct {
+	stop chan struct{}
+	done chan struct{}
+	min  map[string]int
+	n    int
+	err  error
+}
+
+// Watch starts a Monitor sampling every interval.
+func Watch(c *cloudcheck.Clients, interval time.Duration) *Monitor {
+	m := &Monitor{stop: make(chan struct{}), done: make(chan struct{}), min: map[string]int{}}
+	go func() {
+		defer close(m.done)
+		for {
+			tun, err := c.ReadTunnels(context.Background())
+			if err != nil {
+				m.err = err
+			} else {
+				m.n++
+				for pair, up := range tun.UpPairs() {
+					if old, ok := m.min[pair]; !ok || up < old {
+						m.min[pair] = up
+					}
+				}
+			}
+			select {
+			case <-m.stop:
+				return
+			case <-time.After(interval):
+			}
+		}
+	}()
+	return m
+}
+
+// Stop ends the sampling and returns the fewest tunnels seen up per pair,
+// the number of samples and the last read error.
+func (m *Monitor) Stop() (map[string]int, int, error) {
+	close(m.stop)
+	<-m.done
+	return m.min, m.n, m.err
+}

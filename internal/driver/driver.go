@@ -38,6 +38,19 @@ type Driver interface {
 	Retryable(err error) bool
 }
 
+// TunnelAwaiter is optionally implemented by a driver whose cloud reports
+// tunnel status. After a key rotation (plan.Action.AwaitUp) the engine asks
+// it to wait until the rotated tunnels are up again, so the next stage of
+// the rotation starts only once this one carries traffic. Observe reports
+// the tunnels an object has up in its tunnels_up attribute (tunnel keys,
+// comma-separated), which is how the plan knows which were up before.
+type TunnelAwaiter interface {
+	// AwaitUp waits until every tunnel (by key) of object o is up as the
+	// cloud reports it, or fails once ctx ends or the driver's own bound
+	// passes, naming the tunnels still down.
+	AwaitUp(ctx context.Context, o plan.Object, tunnels []string) error
+}
+
 // Parallel is optionally implemented by a driver that knows how many of its
 // actions the engine should keep in flight at once. A driver that paces its
 // own calls (and sleeps between polls) wants many more than one whose work

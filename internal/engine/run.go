@@ -320,5 +320,11 @@ func (w *worker) call(ctx context.Context, drv driver.Driver, a plan.Action) (ob
 	if obj.Key == "" {
 		obj.Key, obj.Kind, obj.Cloud, obj.Site = a.Desired.Key, a.Desired.Kind, a.Desired.Cloud, a.Desired.Site
 	}
+	// A staged key rotation is done once its tunnels are up again.
+	if aw, ok := drv.(driver.TunnelAwaiter); ok && len(a.AwaitUp) > 0 {
+		if err := aw.AwaitUp(ctx, obj, a.AwaitUp); err != nil {
+			return plan.Object{}, fmt.Errorf("waiting for tunnels %s to come up with their new keys: %w", strings.Join(a.AwaitUp, ", "), err)
+		}
+	}
 	return obj, nil
 }

@@ -40,6 +40,10 @@ type Action struct {
 	// Desired is set for everything but a plain delete; Observed for
 	// everything but a create of an object that does not exist.
 	Desired, Observed Object
+	// AwaitUp lists tunnels (keys) a key rotation must see up again, as
+	// the cloud reports them, before the action counts as done: they were
+	// up before it (see rotation.go).
+	AwaitUp []string
 }
 
 // Object is the object the action works on: the observed one for a delete,

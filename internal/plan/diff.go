@@ -181,6 +181,7 @@ func compare(d, o Object) (Op, map[string]bool) {
 // deletes of objects no longer wanted run alongside unrelated work.
 func (p *planner) build() (*Graph, error) {
 	g := NewGraph()
+	ids := map[string][]string{}     // decided key → its action IDs
 	apply := map[string]string{}     // key → ID of its create/update/adopt
 	deletes := map[string][]string{} // key → IDs of deletes of objects with that key
 	var dels []Action
@@ -213,8 +214,11 @@ func (p *planner) build() (*Graph, error) {
 			add(del)
 			add(cr)
 			dep(cr.ID, del.ID)
+			ids[key] = []string{del.ID, cr.ID}
 		default:
-			add(Action{ID: string(dec.op) + ":" + key, Op: dec.op, Key: key, Desired: dec.desired, Observed: dec.kept})
+			a := Action{ID: string(dec.op) + ":" + key, Op: dec.op, Key: key, Desired: dec.desired, Observed: dec.kept}
+			add(a)
+			ids[key] = []string{a.ID}
 		}
 	}
 	for _, o := range p.orphans {
@@ -255,6 +259,7 @@ func (p *planner) build() (*Graph, error) {
 			}
 		}
 	}
+	p.stageRotations(g, ids, dep)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

@@ -28,6 +28,10 @@ type KindSpec struct {
 	// names objects of this kind deterministically) and the cloud lets it be
 	// deleted while others refer to it: referrers then need no replacement.
 	StableID bool
+	// TunnelHalf says an object of this kind is one half of one tunnel,
+	// whose key is the object's name (an AWS VPN connection instead lists
+	// its tunnels in tunnel.N.key): rotations are staged by tunnel.
+	TunnelHalf bool
 }
 
 // UpdatableInPlace reports whether a change to attr can be made without
@@ -101,7 +105,7 @@ var kindRegistry = func() map[string]KindSpec {
 	// Tunnel names derive from mesh and key, and GCP lets a tunnel go while
 	// a router interface still links it: a replaced tunnel (a new PSK)
 	// keeps its BGP peer and interface.
-	add("gcp", "gcp_vpn_tunnel", KindSpec{StableID: true})
+	add("gcp", "gcp_vpn_tunnel", KindSpec{StableID: true, TunnelHalf: true})
 
 	// Azure: PUT is idempotent by name and updates these properties.
 	add("azure", "azure_vnet_gateway", KindSpec{InPlace: attrSet("sku", "asn", "apipa.0", "apipa.1")})
@@ -109,7 +113,7 @@ var kindRegistry = func() map[string]KindSpec {
 	add("azure", "azure_local_network_gateway", KindSpec{InPlace: attrSet("gateway_ip", "bgp_peering_address", "asn", "address_prefixes")})
 	// The connection's sharedKey, routing weight and custom BGP addresses are
 	// updatable by PUT.
-	add("azure", "azure_vpn_connection", KindSpec{InPlace: attrSet("routing_weight", "custom_bgp_address"), InPlaceSuffixes: pskRotationSuffixes})
+	add("azure", "azure_vpn_connection", KindSpec{InPlace: attrSet("routing_weight", "custom_bgp_address"), InPlaceSuffixes: pskRotationSuffixes, TunnelHalf: true})
 
 	// Hosts: the agent reconfigures WireGuard live (wgctrl), and strongSwan
 	// through vici (load-conn, load-shared); only what names the device or
@@ -119,7 +123,7 @@ var kindRegistry = func() map[string]KindSpec {
 	// key others refer to is unknown until that update is done.
 	add("host", "host_wireguard_device", KindSpec{ReplaceOnly: attrSet("device"), Derived: map[string]string{"public_key": "key_epoch"}})
 	add("host", "host_wireguard_peer", KindSpec{ReplaceOnly: attrSet("device")})
-	add("host", "host_ipsec_tunnel", KindSpec{ReplaceOnly: attrSet("local_ip")})
+	add("host", "host_ipsec_tunnel", KindSpec{ReplaceOnly: attrSet("local_ip"), TunnelHalf: true})
 	// The agent reconfigures a session live, except its ASNs: they are in the
 	// OPEN message, so a change is a new session, torn down and brought up.
 	add("host", "host_bgp_session", KindSpec{ReplaceOnly: attrSet("peer_asn", "local_asn")})

@@ -375,5 +375,10 @@ func vpnObject(key string, v types.VpnConnection, deps []string) plan.Object {
 		o.Attrs[pre+"inside_cidr"] = cidr
 		o.Attrs[pre+"outside_ip"] = awssdk.ToString(t.OutsideIpAddress)
 	}
+	// Which tunnels are up (observed only; the plan waits for these after a
+	// key rotation).
+	if up := upTunnelKeys(v, o); len(up) > 0 {
+		o.Attrs["tunnels_up"] = strings.Join(up, ",")
+	}
 	return o
 }

@@ -118,5 +118,9 @@ func tunnelObject(key, site, project, region string, t *computepb.VpnTunnel) pla
 	if t.GetPeerGcpGateway() != "" {
 		attrs["peer_gcp_gateway"] = relPath(t.GetPeerGcpGateway())
 	}
+	// Up or not (observed only; the plan waits for it after a rotation).
+	if _, _, _, tk, ok := plan.SplitKey(key); ok && t.GetStatus() == tunnelUp {
+		attrs["tunnels_up"] = tk
+	}
 	return object(kindTunnel, key, site, regionalID(project, region, colTunnels, t.GetName()), attrs)
 }
