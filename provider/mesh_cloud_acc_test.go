@@ -45,6 +45,14 @@ func TestAccCloudMesh(t *testing.T) {
 			if len(owned) != 0 {
 				return fmt.Errorf("left after destroy: %v", owned)
 			}
+			// No route toward the mesh is left in the VPC's route tables.
+			routes, err := c.ReadRoutes(context.Background(), []string{e.VPC})
+			if err != nil {
+				return err
+			}
+			if len(routes.AWS[e.VPC]) != 0 {
+				return fmt.Errorf("routes left in VPC %s after destroy: %v", e.VPC, routes.AWS[e.VPC])
+			}
 			return nil
 		},
 		Steps: []resource.TestStep{
@@ -75,6 +83,27 @@ func TestAccCloudMesh(t *testing.T) {
 					now, err := cloudenv.WaitUp(c, 8, 4+2+4+2, 30*time.Second)
 					if err != nil {
 						return err
+					}
+					// Every site's cloud routes to every other site's
+					// cidrs, as the SDKs read it: the VPC's route tables
+					// (propagated from the VGW), each Cloud Router's best
+					// routes.
+					routes, err := c.ReadRoutes(context.Background(), []string{e.VPC})
+					if err != nil {
+						return err
+					}
+					if got := routes.AWS[e.VPC]; !slices.Equal(got, []string{"10.20.0.0/16", "10.30.0.0/16"}) {
+						return fmt.Errorf("VPC %s routes to %v, want the GCP sites' cidrs", e.VPC, got)
+					}
+					if len(routes.GCP) != 2 {
+						return fmt.Errorf("%d Cloud Routers: %v", len(routes.GCP), routes.GCP)
+					}
+					seen := map[string]bool{}
+					for name, got := range routes.GCP {
+						if len(got) != 2 || got[0] != "10.10.0.0/16" || seen[got[1]] {
+							return fmt.Errorf("router %s routes to %v (all: %v)", name, got, routes.GCP)
+						}
+						seen[got[1]] = true
 					}
 					for id, psks := range first.AWSConnections {
 						if !slices.Equal(now.AWSConnections[id], psks) {

@@ -3,6 +3,7 @@ package cloudcheck
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -146,4 +147,79 @@ func (c *Clients) ReadTunnels(ctx context.Context) (Tunnels, error) {
 
 func (c *Clients) meshFilter() []ec2types.Filter {
 	return []ec2types.Filter{{Name: awssdk.String("tag:crosslink-mesh"), Values: []string{c.t.Mesh}}}
+}
+
+// MeshRoutes is what the clouds hold toward the mesh: per AWS VPC the
+// destinations its route tables send to a VPN or transit gateway (the
+// smallest set over its tables: every table must have a route), and per
+// GCP router the destinations of its best routes.
+type MeshRoutes struct {
+	AWS map[string][]string // VPC id → destinations
+	GCP map[string][]string // router name → destinations
+}
+
+// ReadRoutes reads the route tables of the given VPCs and the status of the
+// mesh's Cloud Routers.
+func (c *Clients) ReadRoutes(ctx context.Context, vpcs []string) (MeshRoutes, error) {
+	out := MeshRoutes{AWS: map[string][]string{}, GCP: map[string][]string{}}
+	for region, cl := range c.ec2 {
+		if len(vpcs) == 0 {
+			break
+		}
+		rts, err := cl.DescribeRouteTables(ctx, &ec2.DescribeRouteTablesInput{Filters: []ec2types.Filter{{Name: awssdk.String("vpc-id"), Values: vpcs}}})
+		if err != nil {
+			return out, fmt.Errorf("describing route tables in %s: %w", region, err)
+		}
+		count := map[string]map[string]int{}
+		tables := map[string]int{}
+		for _, rt := range rts.RouteTables {
+			vpc := awssdk.ToString(rt.VpcId)
+			tables[vpc]++
+			if count[vpc] == nil {
+				count[vpc] = map[string]int{}
+			}
+			for _, r := range rt.Routes {
+				gw := awssdk.ToString(r.GatewayId)
+				if r.State == ec2types.RouteStateActive && (strings.HasPrefix(gw, "vgw-") || r.TransitGatewayId != nil) {
+					count[vpc][awssdk.ToString(r.DestinationCidrBlock)]++
+				}
+			}
+		}
+		for vpc, dests := range count {
+			var all []string
+			for d, n := range dests {
+				if n == tables[vpc] {
+					all = append(all, d)
+				}
+			}
+			sort.Strings(all)
+			out.AWS[vpc] = all
+		}
+	}
+	for _, region := range c.t.GCPRegions {
+		rit := c.routers.List(ctx, &computepb.ListRoutersRequest{Project: c.t.GCPProject, Region: region})
+		for {
+			r, err := rit.Next()
+			if err == iterator.Done {
+				break
+			}
+			if err != nil {
+				return out, fmt.Errorf("listing routers in %s: %w", region, err)
+			}
+			if !strings.Contains(r.GetDescription(), "mesh="+c.t.Mesh+" ") {
+				continue
+			}
+			st, err := c.routers.GetRouterStatus(ctx, &computepb.GetRouterStatusRouterRequest{Project: c.t.GCPProject, Region: region, Router: r.GetName()})
+			if err != nil {
+				return out, fmt.Errorf("router status of %s: %w", r.GetName(), err)
+			}
+			var dests []string
+			for _, b := range st.GetResult().GetBestRoutes() {
+				dests = append(dests, b.GetDestRange())
+			}
+			sort.Strings(dests)
+			out.GCP[r.GetName()] = slices.Compact(dests)
+		}
+	}
+	return out, nil
 }

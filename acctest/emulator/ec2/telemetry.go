@@ -29,6 +29,9 @@ func (f *Frontend) tunnelEnds(v store.View) []fabric.End {
 				// A connection being modified keeps its tunnels up.
 				Up:  r.State == stateAvailable || r.State == stateModifying,
 				PSK: t.PSK, Routes: routes,
+				// Both AWS gateways re-advertise between their sessions:
+				// VPN CloudHub on a VGW, route tables on a TGW.
+				Router: "aws/" + a.VpnGatewayID + a.TransitGatewayID, Transit: true,
 			}
 			e.LocalIP, _ = netip.ParseAddr(t.OutsideIP)
 			e.RemoteIP, _ = netip.ParseAddr(a.CgwIP)

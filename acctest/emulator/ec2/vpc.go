@@ -139,6 +139,49 @@ func (c *call) propagation(enable bool) ([]node, error) {
 func (c *call) enableVgwRoutePropagation() ([]node, error)  { return c.propagation(true) }
 func (c *call) disableVgwRoutePropagation() ([]node, error) { return c.propagation(false) }
 
+// propagatedRoutes are the routes a table holds from the VGWs propagating
+// into it: every prefix the VGW learned over an established BGP session of
+// one of its VPN connections (VPC User Guide, route propagation), one route
+// per prefix. A static route for the same prefix wins, so it is left out.
+func (f *Frontend) propagatedRoutes(v store.View, r *store.Resource) []node {
+	gws := propagatingOf(r)
+	if len(gws) == 0 || f.fab == nil {
+		return nil
+	}
+	static := map[string]bool{}
+	for _, x := range routesOf(r) {
+		static[x.Dest] = true
+	}
+	snap := f.fab.EvaluateView(v)
+	var out []node
+	seen := map[string]bool{}
+	for _, g := range gws {
+		var prefixes []string
+		for _, c := range v.Find(store.ByKind(kVPN.name)) {
+			if gone(c.State) || vpnOf(&c).VpnGatewayID != g {
+				continue
+			}
+			for i := range vpnOf(&c).Tunnels {
+				if st := snap[tunnelID(c.ID, i)]; st.BGP {
+					for _, p := range st.Received {
+						prefixes = append(prefixes, p.String())
+					}
+				}
+			}
+		}
+		slices.Sort(prefixes)
+		for _, p := range slices.Compact(prefixes) {
+			if seen[p] || static[p] {
+				continue
+			}
+			seen[p] = true
+			out = append(out, el("item", tx("destinationCidrBlock", p), tx("gatewayId", g),
+				tx("state", "active"), tx("origin", "EnableVgwRoutePropagation")))
+		}
+	}
+	return out
+}
+
 // Route tables and subnets carry IDs derived from their own, so the
 // associations need no storage.
 func suffix(id string) string { _, s, _ := strings.Cut(id, "-"); return s }
@@ -215,6 +258,7 @@ var describeRouteTables = &describer{
 				tx("state", "active"), tx("origin", "CreateRouteTable")))
 		}
 		routes = append(routes, renderStaticRoutes(v, &r)...)
+		routes = append(routes, c.f.propagatedRoutes(v, &r)...)
 		var vgws []node
 		for _, g := range propagatingOf(&r) {
 			vgws = append(vgws, el("item", tx("gatewayId", g)))

@@ -3,6 +3,7 @@ package fabric
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 
@@ -25,8 +26,15 @@ type End struct {
 	Inside                    netip.Prefix
 	LocalInside, RemoteInside netip.Addr
 	LocalASN, RemoteASN       uint32
-	// Routes are the prefixes this half announces over BGP.
+	// Routes are the prefixes this half's router announces of its own
+	// over BGP.
 	Routes []netip.Prefix
+	// Router names the BGP speaker the half belongs to (a gateway, a
+	// Cloud Router); halves of one router share what it learns.
+	Router string
+	// Transit: the router re-advertises what it learns on one session to
+	// its others (AWS gateways do; a GCP Cloud Router does not).
+	Transit bool
 }
 
 // Status is what one half would see.
@@ -72,6 +80,19 @@ func (f *Fabric) Snapshot(st *store.Store) map[string]Status {
 	return Evaluate(ends)
 }
 
+// EvaluateView evaluates every half as v holds them, for a front-end that
+// is already inside a store read.
+func (f *Fabric) EvaluateView(v store.View) map[string]Status {
+	f.mu.Lock()
+	srcs := append([]Source(nil), f.sources...)
+	f.mu.Unlock()
+	var ends []End
+	for _, s := range srcs {
+		ends = append(ends, s(v)...)
+	}
+	return Evaluate(ends)
+}
+
 // Evaluate pairs halves by outside addresses and checks them. A half whose
 // address pair is claimed by more than one half is down: real gateways
 // would see two tunnels fight over one IKE association.
@@ -85,7 +106,97 @@ func Evaluate(ends []End) map[string]Status {
 	for _, e := range ends {
 		out[e.ID] = evaluate(e, ends, by[pair{e.LocalIP, e.RemoteIP}], by[pair{e.RemoteIP, e.LocalIP}])
 	}
+	propagate(ends, out)
 	return out
+}
+
+// propagate fills Received over every established session: the peer's
+// router announces its own prefixes and, if it transits, the best (shortest
+// AS path) of what it learned on its other sessions, never a route whose
+// AS path holds the receiver's ASN (BGP loop prevention). Rounds run until
+// nothing changes, as path-vector routing converges.
+func propagate(ends []End, out map[string]Status) {
+	byID := make(map[string]int, len(ends))
+	for i, e := range ends {
+		byID[e.ID] = i
+	}
+	own := map[string]map[netip.Prefix]bool{}
+	asn := map[string]uint32{}
+	transit := map[string]bool{}
+	type session struct{ half, peer int }
+	var sessions []session
+	for i, e := range ends {
+		if e.Router == "" {
+			continue
+		}
+		if own[e.Router] == nil {
+			own[e.Router] = map[netip.Prefix]bool{}
+		}
+		for _, p := range e.Routes {
+			own[e.Router][p] = true
+		}
+		asn[e.Router], transit[e.Router] = e.LocalASN, e.Transit
+		if st := out[e.ID]; st.BGP {
+			if j, ok := byID[st.PeerID]; ok && ends[j].Router != "" {
+				sessions = append(sessions, session{i, j})
+			}
+		}
+	}
+	// learned[router][prefix] is the best AS path (nearest AS first).
+	learned := map[string]map[netip.Prefix][]uint32{}
+	advertised := func(p End, to uint32) map[netip.Prefix][]uint32 {
+		adv := map[netip.Prefix][]uint32{}
+		for pfx := range own[p.Router] {
+			adv[pfx] = []uint32{asn[p.Router]}
+		}
+		if transit[p.Router] {
+			for pfx, path := range learned[p.Router] {
+				if _, mine := adv[pfx]; mine || slices.Contains(path, to) {
+					continue
+				}
+				adv[pfx] = append([]uint32{asn[p.Router]}, path...)
+			}
+		}
+		for pfx, path := range adv {
+			if slices.Contains(path[1:], to) {
+				delete(adv, pfx)
+			}
+		}
+		return adv
+	}
+	for round := 0; round <= len(own)+1; round++ {
+		changed := false
+		for _, s := range sessions {
+			e, p := ends[s.half], ends[s.peer]
+			if learned[e.Router] == nil {
+				learned[e.Router] = map[netip.Prefix][]uint32{}
+			}
+			for pfx, path := range advertised(p, e.LocalASN) {
+				if own[e.Router][pfx] || slices.Contains(path, e.LocalASN) {
+					continue
+				}
+				if cur, ok := learned[e.Router][pfx]; !ok || len(path) < len(cur) {
+					learned[e.Router][pfx] = path
+					changed = true
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	for _, s := range sessions {
+		e, p := ends[s.half], ends[s.peer]
+		st := out[e.ID]
+		st.Received = st.Received[:0]
+		for pfx, path := range advertised(p, e.LocalASN) {
+			if !own[e.Router][pfx] && !slices.Contains(path, e.LocalASN) {
+				st.Received = append(st.Received, pfx)
+			}
+		}
+		sort.Slice(st.Received, func(i, j int) bool { return st.Received[i].String() < st.Received[j].String() })
+		out[e.ID] = st
+	}
 }
 
 func evaluate(e End, ends []End, mine, theirs []int) Status {

@@ -108,3 +108,46 @@ func TestSnapshotJoinsSources(t *testing.T) {
 		t.Fatalf("not up: %+v", got)
 	}
 }
+
+// Routes propagate per each router's transit rule: a hub that transits (an
+// AWS gateway) passes its spokes' prefixes on, one that does not (a Cloud
+// Router) passes nothing but its own; a route never returns to the AS it
+// came from.
+func TestPropagateTransit(t *testing.T) {
+	// link makes the two halves of a tunnel between routers x and y.
+	n := 0
+	link := func(x, y string, ax, ay uint32, rx, ry []netip.Prefix, tx, ty bool) (End, End) {
+		n++
+		a, b := pair()
+		a.ID, b.ID = x+"-"+y+"-a", x+"-"+y+"-b"
+		a.LocalIP = netip.AddrFrom4([4]byte{198, 18, byte(n), 1})
+		a.RemoteIP = netip.AddrFrom4([4]byte{198, 19, byte(n), 1})
+		b.LocalIP, b.RemoteIP = a.RemoteIP, a.LocalIP
+		a.Router, b.Router, a.Transit, b.Transit = x, y, tx, ty
+		a.LocalASN, a.RemoteASN, b.LocalASN, b.RemoteASN = ax, ay, ay, ax
+		a.Routes, b.Routes = rx, ry
+		return a, b
+	}
+	pfx := func(s string) []netip.Prefix { return []netip.Prefix{netip.MustParsePrefix(s)} }
+	for _, hubTransits := range []bool{true, false} {
+		h1, s1 := link("hub", "s1", 64512, 65001, pfx("10.0.0.0/16"), pfx("10.1.0.0/16"), hubTransits, false)
+		h2, s2 := link("hub", "s2", 64512, 65002, pfx("10.0.0.0/16"), pfx("10.2.0.0/16"), hubTransits, false)
+		st := Evaluate([]End{h1, s1, h2, s2})
+		got := st[s1.ID].Received
+		want := []string{"10.0.0.0/16"}
+		if hubTransits {
+			want = append(want, "10.2.0.0/16")
+		}
+		var gs []string
+		for _, p := range got {
+			gs = append(gs, p.String())
+		}
+		if strings.Join(gs, " ") != strings.Join(want, " ") {
+			t.Errorf("hub transits %v: s1 receives %v, want %v", hubTransits, gs, want)
+		}
+		// The hub hears each spoke's own prefix, never its own back.
+		if h := st[h1.ID].Received; len(h) != 1 || h[0].String() != "10.1.0.0/16" {
+			t.Errorf("hub transits %v: the hub receives %v from s1", hubTransits, h)
+		}
+	}
+}

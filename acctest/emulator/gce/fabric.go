@@ -67,7 +67,9 @@ func str(v any) string { s, _ := v.(string); return s }
 func tunnelEnd(idx index, routers map[string]*computepb.Router, subnets map[string][]netip.Prefix, res store.Resource) fabric.End {
 	var t computepb.VpnTunnel
 	_ = fromDoc(res.Attrs, &t)
-	e := fabric.End{ID: selfPath(res, "vpnTunnels"), Up: res.State == stateReady, PSK: t.GetSharedSecret()}
+	// A Cloud Router never re-advertises what it learns (Cloud Router docs,
+	// learned routes): Transit stays false.
+	e := fabric.End{ID: selfPath(res, "vpnTunnels"), Up: res.State == stateReady, PSK: t.GetSharedSecret(), Router: "gcp/" + t.GetRouter()}
 	if gw, ok := idx[t.GetVpnGateway()]; ok {
 		e.LocalIP, _ = haInterfaceIP(gw, int64(t.GetVpnGatewayInterface()))
 	}
@@ -84,7 +86,7 @@ func tunnelEnd(idx index, routers map[string]*computepb.Router, subnets map[stri
 		return e
 	}
 	for _, in := range rt.GetInterfaces() {
-		if in.GetLinkedVpnTunnel() != e.ID {
+		if in.GetLinkedVpnTunnel() != e.ID || boundTo(idx[t.GetRouter()], in.GetName()) != res.ID {
 			continue
 		}
 		rng, err := netip.ParsePrefix(in.GetIpRange())

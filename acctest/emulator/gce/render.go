@@ -57,6 +57,7 @@ func full(r store.Resource, t *resourceType) map[string]any {
 func render(r store.Resource, t *resourceType, base string) map[string]any {
 	doc := full(r, t)
 	delete(doc, keySecret)
+	delete(doc, keyBound)
 	absolutize(doc, base)
 	return doc
 }

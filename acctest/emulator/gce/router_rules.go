@@ -29,7 +29,39 @@ func routerRule(v store.View, op store.Op, old, nw *store.Resource) error {
 	if err := checkRouter(v, selfPath(*nw, "routers"), nw.Scope, &rt, &prev, op == store.OpCreate); err != nil {
 		return ruleError(err)
 	}
+	bindInterfaces(v, nw, &rt)
 	return nil
+}
+
+// keyBound holds, in a router's stored document (never rendered), which
+// tunnel each interface is bound to: the store ID of the tunnel its
+// linkedVpnTunnel named when the router was last written. GCE documents
+// re-pointing an interface at a tunnel (routers update-interface
+// --vpn-tunnel) but not that a link follows a deleted tunnel's re-created
+// namesake, so the emulator assumes it does not: a BGP session over an
+// interface whose tunnel was re-created stays down until the router is
+// written again (docs/design.md).
+const keyBound = "x-crosslink-emulator-bound"
+
+// bindInterfaces records each interface's binding at this write.
+func bindInterfaces(v store.View, nw *store.Resource, rt *computepb.Router) {
+	bound := map[string]any{}
+	for _, in := range rt.GetInterfaces() {
+		if l := in.GetLinkedVpnTunnel(); l != "" {
+			if t, ok := exists(v, kindTunnel, l); ok {
+				bound[in.GetName()] = t.ID
+			}
+		}
+	}
+	nw.Attrs[keyBound] = bound
+}
+
+// boundTo is the store ID of the tunnel interface iface of a stored
+// router is bound to.
+func boundTo(router store.Resource, iface string) string {
+	b, _ := router.Attrs[keyBound].(map[string]any)
+	id, _ := b[iface].(string)
+	return id
 }
 
 // routerInUse: a router is in use while a tunnel names it as its router

@@ -28,9 +28,14 @@ import (
 const codeRouteExists = "RouteAlreadyExists"
 const codeRouteNotFound = "InvalidRoute.NotFound"
 
-// routeTo reports the route for dest in rt, if any.
+// routeTo reports the static route for dest in rt, if any. Routes a VGW
+// propagates do not count: a static route for the same prefix may exist
+// beside them (and wins).
 func routeTo(rt types.RouteTable, dest string) (types.Route, bool) {
 	for _, r := range rt.Routes {
+		if r.Origin == types.RouteOriginEnableVgwRoutePropagation {
+			continue
+		}
 		if awssdk.ToString(r.DestinationCidrBlock) == dest {
 			return r, true
 		}

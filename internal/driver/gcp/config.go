@@ -94,6 +94,12 @@ type Driver struct {
 	// several callers, and credential refreshes. Close cancels it.
 	base   context.Context
 	cancel context.CancelFunc
+
+	// relink holds the IDs of tunnels whose router interface must be
+	// pointed at them again once they exist: deleted in this run (a
+	// replacement) or found linked while missing (Observe). See
+	// relinkTunnel.
+	relink sync.Map
 }
 
 var (

@@ -123,6 +123,9 @@ func (d *Driver) deleteResource(ctx context.Context, c *clients, o plan.Object) 
 	if err != nil {
 		return err
 	}
+	if o.Kind == kindTunnel {
+		defer d.relink.Store(regionalID(r.project, r.region, colTunnels, r.name), true)
+	}
 	return d.remove(ctx, func(id string) (*compute.Operation, error) {
 		switch o.Kind {
 		case kindHAGateway:

@@ -137,7 +137,37 @@ func (d *Driver) observeProject(ctx context.Context, c *clients, mesh, project s
 	if err := checkNetworks(project, sites, l.networks); err != nil {
 		return nil, err
 	}
-	return objectsOf(mesh, project, l, inScope), nil
+	objs := objectsOf(mesh, project, l, inScope)
+	for _, link := range danglingLinks(l, objs) {
+		d.relink.Store(link, true)
+	}
+	return objs, nil
+}
+
+// danglingLinks lists the tunnels the mesh's router interfaces link but
+// the project does not hold: deleted, to be re-created, and then linked
+// again (relinkTunnel).
+func danglingLinks(l lists, objs []plan.Object) []string {
+	listed := map[string]bool{}
+	for _, o := range objs {
+		if o.Kind == kindTunnel {
+			listed[o.ID] = true
+		}
+	}
+	var out []string
+	for _, p := range l.routers {
+		for _, r := range p.Value.GetRouters() {
+			if _, _, ok := parseDescription(r.GetDescription()); !ok {
+				continue
+			}
+			for _, in := range r.GetInterfaces() {
+				if link := relPath(in.GetLinkedVpnTunnel()); link != "" && !listed[link] {
+					out = append(out, link)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // checkNetworks fails for the first site (in scope order) whose network

@@ -24,6 +24,10 @@ const (
 	// putPeer puts an interface and then the BGP peer on it: one edit, so
 	// that a tunnel's BGP session takes one router write, not two in a row.
 	putPeer
+	// relinkIface writes the interfaces linking a tunnel again, unchanged:
+	// what `routers update-interface --vpn-tunnel` does, the documented way
+	// to point an interface at a (re-created) tunnel.
+	relinkIface
 )
 
 // edit is one caller's change, waiting for the commit that carries it.
@@ -35,6 +39,7 @@ type edit struct {
 	peer   *computepb.RouterBgpPeer
 	asn    uint32
 	ranges []string // setBGP: advertised ranges (CUSTOM mode), sorted
+	link   string   // relinkIface: the tunnel's ID
 }
 
 // applyEdits applies batch to doc in op order. An edit that would make the
@@ -93,6 +98,13 @@ func applyEdit(doc *computepb.Router, e *edit) (bool, error) {
 		}
 		doc.Interfaces = slices.DeleteFunc(doc.Interfaces, func(i *computepb.RouterInterface) bool { return i.GetName() == e.iface.GetName() })
 		return len(doc.BgpPeers) != n || len(doc.Interfaces) != m, nil
+	case relinkIface:
+		for _, in := range doc.Interfaces {
+			if relPath(in.GetLinkedVpnTunnel()) == e.link {
+				return true, nil // the write itself is the re-link
+			}
+		}
+		return false, nil
 	}
 	return false, fmt.Errorf("unknown router edit %d", e.op)
 }

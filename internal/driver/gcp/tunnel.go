@@ -90,7 +90,31 @@ func (d *Driver) createTunnel(ctx context.Context, c *clients, o plan.Object, s 
 	if err != nil {
 		return plan.Object{}, d.scrub(err, psk)
 	}
-	return tunnelObject(o.Key, o.Site, si.project, region, got), nil
+	out := tunnelObject(o.Key, o.Site, si.project, region, got)
+	if err := d.relinkTunnel(ctx, c, out.ID, router); err != nil {
+		return plan.Object{}, err
+	}
+	return out, nil
+}
+
+// relinkTunnel points the router interface that links a tunnel at it
+// again, when the tunnel was re-created (deleted in this run for a new
+// key, or missing while linked). GCE documents re-pointing an interface
+// (routers update-interface --vpn-tunnel) but not that a link follows a
+// deleted tunnel's namesake, so crosslink does not rely on it.
+func (d *Driver) relinkTunnel(ctx context.Context, c *clients, tunnelID, router string) error {
+	if _, ok := d.relink.LoadAndDelete(tunnelID); !ok {
+		return nil
+	}
+	r, err := parseID(router, colRouters)
+	if err == nil {
+		err = c.batcher.submit(ctx, r, &edit{op: relinkIface, link: tunnelID})
+	}
+	if err != nil {
+		d.relink.Store(tunnelID, true)
+		return fmt.Errorf("pointing router %s's interface at the re-created tunnel: %w", router, err)
+	}
+	return nil
 }
 
 // tunnelObject reports what the compiler sets. Interface indexes are

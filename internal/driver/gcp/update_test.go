@@ -1,8 +1,11 @@
 package gcp
 
 import (
+	compute "cloud.google.com/go/compute/apiv1"
+	"cloud.google.com/go/compute/apiv1/computepb"
 	"context"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,4 +132,39 @@ func TestPSKRotationReplacesTunnels(t *testing.T) {
 		t.Fatalf("%d tunnels replaced, want 8", replaced)
 	}
 	e.inSync(t, desired)
+	// The gcp-a–gcp-b tunnels (both halves here) carry BGP again, as the
+	// routers' status reports: the emulator does not let an interface's
+	// link follow a deleted tunnel's namesake, so this holds only because
+	// the driver re-pointed each interface at its re-created tunnel.
+	ctx := context.Background()
+	c, err := compute.NewRoutersRESTClient(ctx, e.sdkOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	up := 0
+	for _, o := range e.observe(t) {
+		if o.Kind != kindRouter {
+			continue
+		}
+		r, err := parseID(o.ID, colRouters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := c.GetRouterStatus(ctx, &computepb.GetRouterStatusRouterRequest{Project: r.project, Region: r.region, Router: r.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range st.GetResult().GetBgpPeerStatus() {
+			if l := p.GetLinkedVpnTunnel(); strings.Contains(l, "gcp-a-gcp-b") || strings.Contains(l, "gcp-b-gcp-a") {
+				if p.GetStatus() != "UP" {
+					t.Errorf("router %s: BGP peer %s is %s after the rotation", r.name, p.GetName(), p.GetStatus())
+				}
+				up++
+			}
+		}
+	}
+	if up != 4 {
+		t.Errorf("%d gcp-a–gcp-b BGP peers seen, want 4", up)
+	}
 }
