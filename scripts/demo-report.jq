@@ -10,8 +10,9 @@ def table:
   | [range(0; $nc) as $i | ($rows | map(.[$i] | tostring | length) | max)] as $w
   | $rows[] | "  " + ([range(0; $nc) as $i | (.[$i] | pad($w[$i]))] | join("  ") | sub(" +$"; ""));
 def route: if type == "array" then join(" > ") else tostring end;
-# paths_str($more): path objects as "a > b > c | ...", with how many were left out.
-def paths_str($more): (map(.sites | join(" > ")) | join("  |  ")) + (if ($more // 0) > 0 then "  (+\($more) more)" else "" end);
+# paths_str($more): path objects as "a > b > c ×2 | ..." (×n: over n tunnels), with how many were left out.
+def paths_str($more): (map(.sites | join(" > ")) | group_by(.) | map(.[0] + (if length > 1 then " ×\(length)" else "" end)) | join("  |  "))
+  + (if ($more // 0) > 0 then "  (+\($more) more)" else "" end);
 # route_via($tunnels): the sites of a path, then the tunnels it takes when known.
 def route_via($tunnels):
   route + (if ($tunnels | type) == "array" and ($tunnels | length) > 0 then " (via " + ($tunnels | join(", ")) + ")" else "" end);
