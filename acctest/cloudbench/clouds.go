@@ -9,6 +9,7 @@ import (
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest"
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/cloudcheck"
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator"
+	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/ec2"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/alloc"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
 	awsdriver "github.com/crosslink-net/terraform-provider-crosslink/internal/driver/aws"
@@ -33,8 +34,10 @@ type Clouds struct {
 // Start starts the emulator (AWS async delay and GCP operation time as
 // given), requiring the benchmark's credentials, and seeds m's networks.
 func Start(m Mesh, delay, opDelay time.Duration) (*Clouds, error) {
+	// The account has the raised VPN connection quota ProviderHCL states.
 	s, err := emulator.Start(emulator.Options{Delay: delay, OpDelay: opDelay,
-		AWSCredentials: map[string]string{AWSKey: AWSSecret}, GCPTokens: []string{GCPToken}})
+		AWSCredentials: map[string]string{AWSKey: AWSSecret}, GCPTokens: []string{GCPToken},
+		AWSQuotas: ec2.Quotas{VPNConnectionsPerVGW: 20}})
 	if err != nil {
 		return nil, err
 	}

@@ -24,9 +24,11 @@ type Options struct {
 	// AWSCredentials (access key → secret) and GCPTokens, when set, are
 	// the only credentials accepted.
 	AWSCredentials map[string]string
-	GCPTokens      []string
-	Seed           uint64
-	Clock          store.Clock
+	// AWSQuotas are the EC2 account's limits (zero: AWS's defaults).
+	AWSQuotas ec2.Quotas
+	GCPTokens []string
+	Seed      uint64
+	Clock     store.Clock
 }
 
 // Server is a running emulator.
@@ -51,7 +53,7 @@ func Start(o Options) (*Server, error) {
 	st := store.New(store.Options{Clock: o.Clock, Seed: o.Seed})
 	fab := fabric.New()
 	s := &Server{Store: st, Fabric: fab}
-	s.EC2 = ec2.New(st, fab, ec2.Options{Delay: o.Delay, Credentials: o.AWSCredentials})
+	s.EC2 = ec2.New(st, fab, ec2.Options{Delay: o.Delay, Credentials: o.AWSCredentials, Quotas: o.AWSQuotas})
 	s.GCE = gce.New(st, fab, gce.Options{OpDelay: o.OpDelay, Tokens: o.GCPTokens})
 	s.AWSFaults = store.NewInjector(store.Faults{}, o.Clock)
 	s.AWSFaults.Account = s.EC2.Account

@@ -23,6 +23,8 @@ type Options struct {
 	// PublicIPs is the pool VPN tunnel outside addresses come from
 	// (default 198.18.0.0/16); each VPN connection takes two fresh ones.
 	PublicIPs netip.Prefix
+	// Quotas are the account's limits (zero: AWS's defaults).
+	Quotas Quotas
 }
 
 // Frontend serves the EC2 Query API over a shared store.

@@ -91,9 +91,10 @@ func (f *Frontend) lifecycle(k *kindInfo, rules ...store.Rule) store.Kind {
 }
 
 func (f *Frontend) registerKinds() {
+	q := f.quotaRules()
 	f.st.Register(store.Kind{Name: kCGW.name, Prefix: kCGW.prefix, InitialState: stateAvailable,
-		DeletedState: stateDeleted, KeepDeleted: keepDeleted, Rules: []store.Rule{cgwRule}})
-	f.st.Register(f.lifecycle(kVGW, vgwRule))
+		DeletedState: stateDeleted, KeepDeleted: keepDeleted, Rules: append([]store.Rule{cgwRule}, q[kCGW]...)})
+	f.st.Register(f.lifecycle(kVGW, append([]store.Rule{vgwRule}, q[kVGW]...)...))
 	f.st.Register(store.Kind{Name: kVGWAtt.name, Prefix: kVGWAtt.prefix, InitialState: stateAttaching,
 		Transitions: map[string]store.Step{
 			stateAttaching: {To: stateAttached, After: f.o.Delay},
@@ -102,8 +103,8 @@ func (f *Frontend) registerKinds() {
 		// A detached attachment leaves the VGW's list at once.
 		DeletingState: stateDetaching, DeletedState: stateDetached,
 		Rules: []store.Rule{vgwAttachmentRule}})
-	f.st.Register(f.lifecycle(kVPN, vpnRule))
-	f.st.Register(f.lifecycle(kTGW, tgwRule))
+	f.st.Register(f.lifecycle(kVPN, append([]store.Rule{vpnRule}, q[kVPN]...)...))
+	f.st.Register(f.lifecycle(kTGW, append([]store.Rule{tgwRule}, q[kTGW]...)...))
 	f.st.Register(f.lifecycle(kTGWAtt, tgwAttachmentRule))
 	for _, k := range []*kindInfo{kVPC, kSubnet} {
 		f.st.Register(store.Kind{Name: k.name, Prefix: k.prefix})

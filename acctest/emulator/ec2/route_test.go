@@ -1,6 +1,7 @@
 package ec2
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -63,4 +64,38 @@ func TestStaticRoutes(t *testing.T) {
 	if got := routes(); len(got) != 1 {
 		t.Fatalf("after delete: %v", got)
 	}
+}
+
+// The account's quotas, through the SDK: an eleventh VPN connection on one
+// VGW is VpnConnectionLimitExceeded by default, and fine with the quota
+// raised; a sixth VGW in a region is VpnGatewayLimitExceeded.
+func TestQuotas(t *testing.T) {
+	for _, raised := range []bool{false, true} {
+		o := Options{}
+		if raised {
+			o.Quotas = Quotas{VPNConnectionsPerVGW: 11}
+		}
+		e := newEnv(t, o)
+		vpc := e.seed("vpc-0000000000000000a", "10.1.0.0/16")
+		vgw := e.vgw(64512, vpc)
+		var err error
+		for i := range 11 {
+			cgw := e.cgw(fmt.Sprintf("203.0.113.%d", i+1), 65001)
+			if _, err = e.vpn(cgw, vgw, false); err != nil && i < 10 {
+				t.Fatalf("connection %d: %v", i+1, err)
+			}
+		}
+		if raised && err != nil {
+			t.Fatalf("raised quota: %v", err)
+		}
+		if !raised {
+			wantCode(t, err, "VpnConnectionLimitExceeded")
+		}
+	}
+	e := newEnv(t, Options{})
+	for i := range 5 {
+		e.vgw(64512, e.seed(fmt.Sprintf("vpc-000000000000000%02d", i), fmt.Sprintf("10.%d.0.0/16", i)))
+	}
+	_, err := e.c.CreateVpnGateway(ctx(), &sdk.CreateVpnGatewayInput{Type: types.GatewayTypeIpsec1})
+	wantCode(t, err, "VpnGatewayLimitExceeded")
 }

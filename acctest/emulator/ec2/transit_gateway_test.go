@@ -144,7 +144,7 @@ func TestVpnAttachmentOnTransitGateway(t *testing.T) {
 // The TGW describes page with MaxResults/NextToken; tokens are bound to
 // their query.
 func TestTransitGatewayPagination(t *testing.T) {
-	e := newEnv(t, Options{})
+	e := newEnv(t, Options{Quotas: Quotas{TransitGatewaysPerRegion: 20}}) // 13 TGWs: a raised quota
 	want := map[string]bool{}
 	for i := range 12 {
 		want[e.tgw(64512, "crosslink-mesh", "m", "n", fmt.Sprint(i))] = true

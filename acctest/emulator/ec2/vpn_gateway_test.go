@@ -9,7 +9,7 @@ import (
 )
 
 func TestAmazonSideASN(t *testing.T) {
-	e := newEnv(t, Options{})
+	e := newEnv(t, Options{Quotas: Quotas{VGWsPerRegion: 50, TransitGatewaysPerRegion: 50}}) // many gateways: raised quotas
 	cases := []struct {
 		asn  *int64
 		want int64 // 0: refused

@@ -37,11 +37,17 @@ type emu struct {
 }
 
 func newEmu(t *testing.T, faults store.Faults, creds map[string]string) *emu {
+	return newEmuQuotas(t, faults, creds, ec2emu.Quotas{})
+}
+
+// newEmuQuotas is newEmu for an account with the given quotas (zero
+// fields: AWS's defaults).
+func newEmuQuotas(t *testing.T, faults store.Faults, creds map[string]string, q ec2emu.Quotas) *emu {
 	t.Helper()
 	st := store.New(store.Options{Seed: 7})
 	// A short delay makes every object pass through its pending state, so
 	// the driver's waits are exercised.
-	f := ec2emu.New(st, fabric.New(), ec2emu.Options{Delay: 20 * time.Millisecond, Credentials: creds})
+	f := ec2emu.New(st, fabric.New(), ec2emu.Options{Delay: 20 * time.Millisecond, Credentials: creds, Quotas: q})
 	for _, v := range []ec2emu.VPC{
 		{ID: vpcVGW, CIDR: "10.1.0.0/16", Subnets: []ec2emu.Subnet{{AZ: region + "a", CIDR: "10.1.1.0/24"}, {AZ: region + "b", CIDR: "10.1.2.0/24"}}},
 		{ID: vpcTGW, CIDR: "10.2.0.0/16", Subnets: []ec2emu.Subnet{{AZ: region + "a", CIDR: "10.2.1.0/24"},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 
+	ec2emu "github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/ec2"
 	"github.com/crosslink-net/terraform-provider-crosslink/acctest/emulator/store"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/driver"
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
@@ -86,7 +87,9 @@ func TestEmulatorResumeAfterKilledApply(t *testing.T) {
 // lookup-before-recreate prevents duplicates.
 func TestEmulatorBatchOfCreatesUnderFaults(t *testing.T) {
 	ctx := testCtx(t)
-	e := newEmu(t, store.Faults{ThrottleFraction: 0.2, ErrorRate5xx: 0.05, DropReplyRate: 0.3, Seed: 9}, nil)
+	// 24 gateways in one region: an account with raised quotas.
+	e := newEmuQuotas(t, store.Faults{ThrottleFraction: 0.2, ErrorRate5xx: 0.05, DropReplyRate: 0.3, Seed: 9}, nil,
+		ec2emu.Quotas{VGWsPerRegion: 50, TransitGatewaysPerRegion: 50})
 	m := &topology.Mesh{Name: "batch"}
 	var objs []plan.Object
 	for i := range 24 {
