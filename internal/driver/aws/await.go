@@ -15,8 +15,10 @@ import (
 )
 
 // awaitUpTimeout bounds the wait for rotated tunnels to come back: both
-// halves must hold the new key, and IKE and BGP must re-establish.
-const awaitUpTimeout = 15 * time.Minute
+// halves must hold the new key, and IKE and BGP must re-establish. It is
+// 900 polls: 15 minutes at the default 1 s poll, less where tests scale
+// the clouds' waits down with the poll.
+func (d *Driver) awaitUpTimeout() time.Duration { return min(15*time.Minute, 900*d.cfg.PollInterval) }
 
 // upTunnelKeys lists the tunnel keys of a connection whose telemetry says
 // UP, from the connection's slot tags and VgwTelemetry (matched by outside
@@ -49,7 +51,7 @@ func (d *Driver) AwaitUp(ctx context.Context, o plan.Object, tunnels []string) e
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, awaitUpTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.awaitUpTimeout())
 	defer cancel()
 	for {
 		v, err := d.readVPNConnection(ctx, s, o.ID)

@@ -10,8 +10,9 @@ import (
 	"github.com/crosslink-net/terraform-provider-crosslink/internal/plan"
 )
 
-// awaitUpTimeout bounds the wait for a rotated tunnel to come back.
-const awaitUpTimeout = 15 * time.Minute
+// awaitUpTimeout bounds the wait for a rotated tunnel to come back: 900
+// polls, 15 minutes at the default 1 s poll (as the AWS driver's).
+func (d *Driver) awaitUpTimeout() time.Duration { return min(15*time.Minute, 900*d.cfg.PollInterval) }
 
 // tunnelUp is the status of an HA VPN tunnel whose IKE and IPsec are up.
 const tunnelUp = "ESTABLISHED"
@@ -31,7 +32,7 @@ func (d *Driver) AwaitUp(ctx context.Context, o plan.Object, _ []string) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, awaitUpTimeout)
+	ctx, cancel := context.WithTimeout(ctx, d.awaitUpTimeout())
 	defer cancel()
 	t := time.NewTicker(d.cfg.PollInterval)
 	defer t.Stop()
