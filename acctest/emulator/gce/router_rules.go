@@ -93,12 +93,18 @@ func checkRouter(v store.View, path, scope string, rt, prev *computepb.Router, c
 		if _, ok := exists(v, kindNetwork, rt.GetNetwork()); !ok {
 			return notFoundPath(rt.GetNetwork())
 		}
+		if n := routersIn(v, scope, rt.GetNetwork()); n >= maxRoutersPerNetworkRegion {
+			return errorf(403, "quotaExceeded", "Quota 'ROUTERS_PER_NETWORK_PER_REGION' exceeded. Limit: %d.0 in region %s.", maxRoutersPerNetworkRegion, regionOf(scope))
+		}
 	} else if rt.GetNetwork() != prev.GetNetwork() {
 		return invalidField("resource.network", rt.GetNetwork(), "The network of a router cannot be changed.")
 	}
 	if rt.Bgp != nil && !privateASN(rt.GetBgp().GetAsn()) {
 		return invalidField("resource.bgp.asn", rt.GetBgp().GetAsn(),
 			"The ASN must be a private ASN: 64512-65534 or 4200000000-4294967294.")
+	}
+	if len(rt.GetBgpPeers()) > maxBGPPeersPerRouter {
+		return invalidField("resource.bgpPeers", len(rt.GetBgpPeers()), fmt.Sprintf("A Cloud Router has at most %d BGP peers.", maxBGPPeersPerRouter))
 	}
 	if len(rt.GetBgpPeers()) > 0 && rt.Bgp == nil {
 		return invalidField("resource.bgp", "", "BGP must be configured on a router with BGP peers.")
@@ -248,6 +254,25 @@ func checkAdvertisement(field, mode string, groups []string, ranges []*computepb
 		seen[p] = true
 	}
 	return nil
+}
+
+// Cloud Router's limits (Cloud Router quotas page): 128 BGP peers per
+// router, 5 routers per network and region (a project quota GCE refuses
+// with quotaExceeded).
+const (
+	maxBGPPeersPerRouter       = 128
+	maxRoutersPerNetworkRegion = 5
+)
+
+// routersIn counts the routers of network in a region scope.
+func routersIn(v store.View, scope, network string) int {
+	n := 0
+	for _, r := range v.Find(store.And(store.ByKind(kindRouter), store.ByScope(scope))) {
+		if r.State != stateDeleting && str(r.Attrs["network"]) == network {
+			n++
+		}
+	}
+	return n
 }
 
 // usableHost reports whether a is one of the two host addresses of the

@@ -338,3 +338,31 @@ func TestRouterRules(t *testing.T) {
 		Name: proto.String("r-nonet"), Network: proto.String("global/networks/nope")}})
 	apiErr(t, err, 404, "notFound")
 }
+
+// Cloud Router's limits: five routers per network and region (the sixth
+// is quotaExceeded), 128 BGP peers per router.
+func TestRouterLimits(t *testing.T) {
+	e := newEnv(t, envOpt{})
+	e.base() // router "rt" on network "net" in r1
+	for i := 2; i <= 5; i++ {
+		e.router(r1, fmt.Sprintf("rt-%d", i), "net", 64600)
+	}
+	_, err := e.rts.Insert(e.ctx, &computepb.InsertRouterRequest{Project: proj, Region: r1, RouterResource: &computepb.Router{
+		Name: proto.String("rt-6"), Network: proto.String("projects/" + proj + "/global/networks/net"), Bgp: &computepb.RouterBgp{Asn: proto.Uint32(64600)}}})
+	contains(t, apiErr(t, err, 403, "quotaExceeded").Message, "ROUTERS_PER_NETWORK_PER_REGION")
+	var ifs []*computepb.RouterInterface
+	var peers []*computepb.RouterBgpPeer
+	for i := range 129 {
+		name := fmt.Sprintf("if-%d", i)
+		base := netip.MustParseAddr("169.254.0.0")
+		for range 4 * i {
+			base = base.Next()
+		}
+		ifs = append(ifs, &computepb.RouterInterface{Name: proto.String(name), IpRange: proto.String(base.Next().String() + "/30")})
+		peers = append(peers, &computepb.RouterBgpPeer{Name: proto.String(fmt.Sprintf("bgp-%d", i)), InterfaceName: proto.String(name),
+			PeerIpAddress: proto.String(base.Next().Next().String()), PeerAsn: proto.Uint32(65000)})
+	}
+	_, err = e.patchRouter(r1, "rt-2", &computepb.Router{Interfaces: ifs, BgpPeers: peers})
+	contains(t, apiErr(t, err, 400, "invalid").Message, "at most 128 BGP peers")
+	e.done(e.patchRouter(r1, "rt-2", &computepb.Router{Interfaces: ifs[:128], BgpPeers: peers[:128]}))
+}
