@@ -41,6 +41,7 @@ var actions = map[string]func(c *call) ([]node, error){
 	"DescribeSubnets":                      func(c *call) ([]node, error) { return c.describe(describeSubnets) },
 	"DescribeRouteTables":                  func(c *call) ([]node, error) { return c.describe(describeRouteTables) },
 	"CreateRoute":                          (*call).createRoute,
+	"SearchTransitGatewayRoutes":           (*call).searchTransitGatewayRoutes,
 	"DeleteRoute":                          (*call).deleteRoute,
 	"EnableVgwRoutePropagation":            (*call).enableVgwRoutePropagation,
 	"DisableVgwRoutePropagation":           (*call).disableVgwRoutePropagation,

@@ -99,3 +99,23 @@ func TestQuotas(t *testing.T) {
 	_, err := e.c.CreateVpnGateway(ctx(), &sdk.CreateVpnGatewayInput{Type: types.GatewayTypeIpsec1})
 	wantCode(t, err, "VpnGatewayLimitExceeded")
 }
+
+// SearchTransitGatewayRoutes: an unknown table is
+// InvalidRouteTableID.NotFound; an attached VPC's CIDR is a propagated
+// route of the TGW's table.
+func TestSearchTransitGatewayRoutes(t *testing.T) {
+	e := newEnv(t, Options{})
+	vpc := e.seed("vpc-0000000000000000a", "10.1.0.0/16", Subnet{ID: "subnet-0000000000000000a", AZ: "us-east-1a", CIDR: "10.1.0.0/24"})
+	tgw := e.tgw(64600)
+	must[*sdk.CreateTransitGatewayVpcAttachmentOutput](t)(e.c.CreateTransitGatewayVpcAttachment(ctx(), &sdk.CreateTransitGatewayVpcAttachmentInput{
+		TransitGatewayId: &tgw, VpcId: &vpc, SubnetIds: []string{"subnet-0000000000000000a"}}))
+	rtb := aws.String("tgw-rtb-" + tgw[len("tgw-"):])
+	typ := []types.Filter{filter("type", "propagated")}
+	// (The SDK itself refuses a search without filters, as the API does.)
+	_, err := e.c.SearchTransitGatewayRoutes(ctx(), &sdk.SearchTransitGatewayRoutesInput{TransitGatewayRouteTableId: aws.String("tgw-rtb-0000000000000000f"), Filters: typ})
+	wantCode(t, err, "InvalidRouteTableID.NotFound")
+	out := must[*sdk.SearchTransitGatewayRoutesOutput](t)(e.c.SearchTransitGatewayRoutes(ctx(), &sdk.SearchTransitGatewayRoutesInput{TransitGatewayRouteTableId: rtb, Filters: typ}))
+	if len(out.Routes) != 1 || aws.ToString(out.Routes[0].DestinationCidrBlock) != "10.1.0.0/16" || out.Routes[0].Type != types.TransitGatewayRouteTypePropagated {
+		t.Fatalf("routes %+v", out.Routes)
+	}
+}

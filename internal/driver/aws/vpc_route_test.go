@@ -2,6 +2,7 @@ package aws
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	awssdk "github.com/aws/aws-sdk-go-v2/aws"
@@ -65,6 +66,25 @@ func TestEmulatorTGWRoutes(t *testing.T) {
 	}
 	if _, got = tgwRoutes(); len(got) != 2 {
 		t.Fatalf("after the repair: %v", got)
+	}
+	// The TGW's own route table, as SearchTransitGatewayRoutes reads it:
+	// the attached VPC's CIDR, propagated from the VPC attachment (the
+	// host peer has no tunnel half here, so no VPN routes).
+	var tgwID string
+	for _, o := range assertConverged(ctx, t, d, m, desired) {
+		if o.Kind == "aws_transit_gateway" {
+			tgwID = o.ID
+		}
+	}
+	search, err := raw.SearchTransitGatewayRoutes(ctx, &ec2.SearchTransitGatewayRoutesInput{
+		TransitGatewayRouteTableId: awssdk.String("tgw-rtb-" + strings.TrimPrefix(tgwID, "tgw-")),
+		Filters:                    []types.Filter{{Name: awssdk.String("type"), Values: []string{"propagated"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(search.Routes) != 1 || awssdk.ToString(search.Routes[0].DestinationCidrBlock) != "10.2.0.0/16" ||
+		len(search.Routes[0].TransitGatewayAttachments) != 1 || search.Routes[0].TransitGatewayAttachments[0].ResourceType != types.TransitGatewayAttachmentResourceTypeVpc {
+		t.Errorf("TGW routes %+v", search.Routes)
 	}
 	convergeRetrying(ctx, t, d, m, nil, secrets{1})
 	if _, got = tgwRoutes(); len(got) != 0 {
